@@ -1,0 +1,1 @@
+"""staking-gateway: one GraphQL API over the Dfns, Zerohash and Crocante staking providers."""

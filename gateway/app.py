@@ -1,0 +1,145 @@
+"""The composition root: `create_app` wires settings, store, bus, providers and routes.
+
+The lifespan owns every resource (engine, bus, HTTP clients, sandbox background tasks)
+and hands the services to requests through the ASGI state.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+
+from gateway.demo import ensure_demo_client
+from gateway.domain.enums import Provider
+from gateway.events import EventBus, create_bus
+from gateway.schema.context import Services
+from gateway.schema.schema import build_schema
+from gateway.schema.view import GatewayGraphQL
+from gateway.services.commands import StakingCommands
+from gateway.services.preview import PreviewService
+from gateway.services.provider_set import ProviderSet
+from gateway.services.reads import StakingReader
+from gateway.services.resilience import CallPolicy
+from gateway.services.status_feed import StatusFeed
+from gateway.services.webhook_ingest import WebhookIngest
+from gateway.settings import Settings
+from gateway.store.migrations import current_version, latest_version
+from gateway.store.store import Store
+from gateway.web.health import healthz, readyz
+from gateway.web.metrics import GatewayMetrics, metrics_endpoint
+from gateway.web.webhooks import Verifier, webhook_endpoint, zerohash_verifier
+from gateway.wiring import SANDBOX_PATHS, build_adapters, build_sandboxes
+from providers.sandbox_kit.protocol import ProviderSandbox
+
+log = logging.getLogger("gateway")
+
+ReadyHook = Callable[[str | None], None]
+
+
+async def _open_store(settings: Settings, store: Store | None) -> Store:
+    store = store or Store.from_url(settings.effective_database_url)
+    if store.dialect == "sqlite" or settings.any_sandboxed:
+        await store.migrate()
+    elif await current_version(store.engine) < latest_version():
+        raise RuntimeError("The database schema is behind: run `staking-gateway migrate`.")
+    return store
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    bus: EventBus | None = None,
+    sandboxes: Mapping[Provider, ProviderSandbox] | None = None,
+    transports: Mapping[Provider, httpx.AsyncBaseTransport] | None = None,
+    on_ready: ReadyHook | None = None,
+) -> Starlette:
+    settings = settings or Settings()
+    sandboxes = dict(sandboxes) if sandboxes is not None else build_sandboxes(settings)
+    metrics = GatewayMetrics()
+    wiring = build_adapters(settings, sandboxes, transports)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        opened_store = await _open_store(settings, store)
+        opened_bus = bus or create_bus(settings.redis_url)
+        await opened_bus.connect()
+        for sandbox in sandboxes.values():
+            await sandbox.start()
+        providers = ProviderSet(
+            wiring.adapters,
+            allocations=wiring.allocation_adapters,
+            policy=CallPolicy(timeout=settings.provider_timeout_seconds),
+        )
+        reader = StakingReader(providers)
+        feed = StatusFeed(opened_store, opened_bus)
+        services = Services(
+            store=opened_store,
+            bus=opened_bus,
+            providers=providers,
+            reader=reader,
+            commands=StakingCommands(providers, reader, opened_store.idempotency, feed),
+            previews=PreviewService(providers),
+            feed=feed,
+        )
+        metrics.watch(services)
+        await feed.publish_pending()
+        demo_key = None
+        if sandboxes:
+            fixed = settings.demo_api_key.get_secret_value() if settings.demo_api_key else None
+            demo_key = await ensure_demo_client(opened_store, sandboxes, fixed)
+        app.state.demo_key = demo_key
+        if on_ready is not None:
+            on_ready(demo_key)
+        try:
+            yield {
+                "services": services,
+                "metrics": metrics,
+                "webhook_ingest": WebhookIngest(providers, feed),
+                "zerohash_verifier": (
+                    zerohash_verifier(wiring.zerohash_webhook_secret)
+                    if wiring.zerohash_webhook_secret
+                    else None
+                ),
+            }
+        finally:
+            for sandbox in sandboxes.values():
+                await sandbox.stop()
+            for client in wiring.clients:
+                await client.aclose()
+            await opened_bus.disconnect()
+            if store is None:
+                await opened_store.close()
+
+    graphql = GatewayGraphQL(
+        build_schema(),
+        graphql_ide=None if settings.is_production else "graphiql",
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+
+    def zerohash(request: Request) -> Verifier | None:
+        verifier: Verifier | None = request.state.zerohash_verifier
+        return verifier
+
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/webhooks/zerohash", webhook_endpoint("zerohash", zerohash), methods=["POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+    ]
+    routes += [
+        Mount(f"/sandbox/{SANDBOX_PATHS[provider]}", app=sandbox.app)
+        for provider, sandbox in sandboxes.items()
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.sandboxes = sandboxes
+    app.state.settings = settings
+    return app

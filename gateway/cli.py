@@ -1,0 +1,151 @@
+"""The `staking-gateway` command."""
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from gateway.domain.enums import Provider
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.settings import Settings
+
+    base = f"http://{args.host}:{args.port}"
+    os.environ.setdefault("GATEWAY_PUBLIC_URL", base)
+    settings = Settings()
+
+    def announce(demo_key: str | None) -> None:
+        print(f"staking-gateway: GraphiQL at {base}/graphql", flush=True)
+        if demo_key is not None:
+            print("Embedded sandboxes at /sandbox/{dfns,zerohash,crocante}/", flush=True)
+            print(f"Demo API key: {demo_key}", flush=True)
+            print(f'GraphiQL header: {{"Authorization": "Bearer {demo_key}"}}', flush=True)
+
+    app = create_app(settings, on_ready=announce)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", ws_per_message_deflate=False)
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from gateway.settings import Settings
+    from gateway.wiring import SANDBOX_PATHS, build_sandboxes
+
+    settings = Settings(GATEWAY_PUBLIC_URL=args.gateway_url)  # type: ignore[call-arg]
+    sandboxes = build_sandboxes(settings)
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for sandbox in sandboxes.values():
+            await sandbox.start()
+        try:
+            yield
+        finally:
+            for sandbox in sandboxes.values():
+                await sandbox.stop()
+
+    app = Starlette(
+        routes=[Mount(f"/{SANDBOX_PATHS[p]}", app=s.app) for p, s in sandboxes.items()],
+        lifespan=lifespan,
+    )
+    print(f"Provider sandboxes at http://{args.host}:{args.port}/{{dfns,zerohash,crocante}}/")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from gateway.schema.schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+    return 0
+
+
+async def _with_store(action: str, args: argparse.Namespace) -> int:
+    from gateway.settings import Settings
+    from gateway.store.store import Store
+
+    store = Store.from_url(Settings().effective_database_url)
+    try:
+        if action == "migrate":
+            applied = await store.migrate()
+            print(f"applied migrations: {applied}" if applied else "database is up to date")
+            return 0
+        await store.migrate()
+        if action == "create":
+            identities: dict[Provider, list[str]] = {
+                Provider.DFNS: list(args.dfns_wallet or []),
+                Provider.ZEROHASH: [args.zerohash_participant] if args.zerohash_participant else [],
+                Provider.CROCANTE: [args.crocante_user] if args.crocante_user else [],
+            }
+            record, key = await store.clients.create(args.name, identities)
+            print(f"created client {record.name} ({record.id}), prefix {record.key_prefix}")
+            print("The key is shown once; keep it now:")
+            print(key)
+            return 0
+        if action == "list":
+            for client in await store.clients.list():
+                state = "revoked" if client.revoked_at else "active"
+                links = ", ".join(
+                    f"{p.value}={'/'.join(ids)}" for p, ids in client.identities.items()
+                )
+                print(f"{client.id}  {client.key_prefix}  {client.name}  {state}  {links}")
+            return 0
+        revoked = await store.clients.revoke(args.client)
+        print(f"revoked {revoked} client(s)")
+        return 0 if revoked else 1
+    finally:
+        await store.close()
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="staking-gateway", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the gateway")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    sandbox = commands.add_parser("sandbox", help="run only the provider sandboxes")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8100)
+    sandbox.add_argument(
+        "--gateway-url", default="http://127.0.0.1:8000",
+        help="where the Zerohash sandbox sends webhooks (+ /webhooks/zerohash)",
+    )
+    sandbox.set_defaults(run=_sandbox)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.set_defaults(run=_export_schema)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(run=lambda a: asyncio.run(_with_store("migrate", a)))
+
+    clients = commands.add_parser("clients", help="manage API clients")
+    client_commands = clients.add_subparsers(dest="clients_command", required=True)
+    create = client_commands.add_parser("create", help="create a client; prints its key once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--dfns-wallet", action="append")
+    create.add_argument("--zerohash-participant")
+    create.add_argument("--crocante-user")
+    create.set_defaults(run=lambda a: asyncio.run(_with_store("create", a)))
+    listing = client_commands.add_parser("list", help="list clients")
+    listing.set_defaults(run=lambda a: asyncio.run(_with_store("list", a)))
+    revoke = client_commands.add_parser("revoke", help="revoke a client by id or key prefix")
+    revoke.add_argument("client")
+    revoke.set_defaults(run=lambda a: asyncio.run(_with_store("revoke", a)))
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result: int = args.run(args)
+    return result

@@ -1,0 +1,1 @@
+"""The common model: provider-neutral, stdlib only."""

@@ -1,0 +1,51 @@
+"""The status history: every observed change of a stake, an action, or a credited reward."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum, StrEnum
+
+from gateway.domain.enums import EventSource, Provider
+
+
+class EntityKind(StrEnum):
+    STAKE = "STAKE"
+    ACTION = "ACTION"
+    REWARD = "REWARD"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Something told us an entity is now in `to_status` (a common status name)."""
+
+    provider: Provider
+    entity_kind: EntityKind
+    entity_id: str
+    owner: str
+    to_status: str
+    provider_status: str
+    rank: int
+    source: EventSource
+    occurred_at: datetime
+    provider_stake_id: str | None = None
+    provider_event_id: str | None = None
+    # The object as it was then (the domain object, as JSON-ready data) for subscribers.
+    payload: str = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvent:
+    """A recorded report. `applied` is False for a stale report that did not move the status."""
+
+    cursor: int
+    provider: Provider
+    entity_kind: EntityKind
+    entity_id: str
+    owner: str
+    from_status: str | None
+    to_status: str
+    provider_status: str
+    applied: bool
+    source: EventSource
+    occurred_at: datetime
+    payload: str
+    provider_stake_id: str | None = None

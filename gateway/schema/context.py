@@ -1,0 +1,53 @@
+"""The per-request context: who is asking, the services, and fresh loaders."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.domain.caller import Caller
+from gateway.events import EventBus
+from gateway.schema.loaders import Loaders
+from gateway.services.commands import StakingCommands
+from gateway.services.preview import PreviewService
+from gateway.services.provider_set import ProviderSet
+from gateway.services.reads import StakingReader
+from gateway.services.status_feed import StatusFeed
+from gateway.store.store import Store
+
+
+@dataclass
+class Services:
+    store: Store
+    bus: EventBus
+    providers: ProviderSet
+    reader: StakingReader
+    commands: StakingCommands
+    previews: PreviewService
+    feed: StatusFeed
+
+
+class NotAuthenticated(Exception):
+    pass
+
+
+class Context:
+    def __init__(self, services: Services, caller: Caller | None) -> None:
+        self.services = services
+        self.reader = services.reader
+        self.caller_or_none = caller
+        self.loaders = Loaders(caller, services.reader, services.store.history)
+        # Strawberry fills this from a WebSocket's connection_init payload.
+        self.connection_params: dict[str, Any] | None = None
+
+    @property
+    def caller(self) -> Caller:
+        if self.caller_or_none is None:
+            raise NotAuthenticated("Send `Authorization: Bearer <api key>`.")
+        return self.caller_or_none
+
+    def authenticate(self, caller: Caller) -> None:
+        self.caller_or_none = caller
+        self.loaders = Loaders(caller, self.services.reader, self.services.store.history)
+
+    def fresh_loaders(self) -> Loaders:
+        """Loaders for one pushed event: objects in it are read after the change."""
+        return Loaders(self.caller_or_none, self.services.reader, self.services.store.history)

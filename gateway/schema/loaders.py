@@ -1,0 +1,100 @@
+"""Per-request loaders: every nested field that reaches a provider or the store is batched.
+
+A page of stakes asks for products, rewards and histories one field at a time; each loader
+turns those into one call per provider (or one query), whatever the page size.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from gateway.domain.caller import Caller
+from gateway.domain.enums import Provider
+from gateway.domain.history import StatusEvent
+from gateway.domain.models import ProviderFailure, Reward, Stake, StakingProduct
+from gateway.services.reads import StakingReader
+from gateway.store.history import HistoryStore
+from providers.base import ProviderError
+
+ProductKey = tuple[Provider, str]
+StakeKey = tuple[Provider, str, str]  # provider, owner, provider stake id
+HistoryKey = tuple[Provider, str]
+
+
+@dataclass
+class StakeRewards:
+    items: list[Reward] = field(default_factory=list)
+    failures: list[ProviderFailure] = field(default_factory=list)
+
+
+class Loaders:
+    def __init__(self, caller: Caller | None, reader: StakingReader, history: HistoryStore):
+        self.caller = caller
+        self.reader = reader
+        self.history_store = history
+        self.product = DataLoader[ProductKey, StakingProduct | None](self._load_products)
+        self.stake = DataLoader[StakeKey, Stake | None](self._load_stakes)
+        self.stake_rewards = DataLoader[StakeKey, StakeRewards](self._load_stake_rewards)
+        self.history = DataLoader[HistoryKey, list[StatusEvent]](self._load_history)
+
+    async def _load_products(
+        self, keys: Sequence[ProductKey]
+    ) -> list[StakingProduct | None]:
+        found: dict[ProductKey, StakingProduct] = {}
+        for provider in {p for p, _ in keys}:
+            try:
+                products = await self.reader.providers.products(provider)
+            except ProviderError:
+                continue
+            found.update({(provider, p.provider_product_id): p for p in products})
+        return [found.get(key) for key in keys]
+
+    async def _load_stakes(self, keys: Sequence[StakeKey]) -> list[Stake | None]:
+        if self.caller is None:
+            return [None] * len(keys)
+        providers = sorted({p for p, _, _ in keys}, key=lambda p: p.value)
+        listed = await self.reader.stakes(self.caller, providers)
+        index = {(s.provider, s.owner, s.provider_stake_id): s for s in listed.items}
+        results: list[Stake | None] = []
+        for key in keys:
+            stake = index.get(key)
+            if stake is None and not any(f.provider is key[0] for f in listed.failures):
+                # Not in the list (e.g. closed long ago): ask for it by id.
+                try:
+                    stake = await self.reader.stake(self.caller, *key)
+                except ProviderError:
+                    stake = None
+            results.append(stake)
+        return results
+
+    async def _load_stake_rewards(self, keys: Sequence[StakeKey]) -> list[StakeRewards]:
+        if self.caller is None:
+            return [StakeRewards() for _ in keys]
+        providers = sorted({p for p, _, _ in keys}, key=lambda p: p.value)
+        gathered = await self.reader.rewards(self.caller, providers)
+        grouped: dict[StakeKey, list[Reward]] = defaultdict(list)
+        for reward in gathered.items:
+            if reward.provider_stake_id is not None:
+                grouped[(reward.provider, reward.owner, reward.provider_stake_id)].append(reward)
+        failed = {f.provider: f for f in gathered.failures}
+        return [
+            StakeRewards(
+                items=grouped.get(key, []),
+                failures=[failed[key[0]]] if key[0] in failed else [],
+            )
+            for key in keys
+        ]
+
+    async def _load_history(self, keys: Sequence[HistoryKey]) -> list[list[StatusEvent]]:
+        by_provider: dict[Provider, list[str]] = defaultdict(list)
+        for provider, stake_id in keys:
+            by_provider[provider].append(stake_id)
+        found: dict[HistoryKey, list[StatusEvent]] = {}
+        for provider, stake_ids in by_provider.items():
+            for stake_id, events in (
+                await self.history_store.for_stakes(provider, stake_ids)
+            ).items():
+                found[(provider, stake_id)] = events
+        return [found.get(key, []) for key in keys]

@@ -1,0 +1,38 @@
+"""The executable schema, and its SDL as `export-schema` prints it."""
+
+from graphql import GraphQLError
+from strawberry import Schema
+from strawberry.extensions import MaskErrors
+
+from gateway.domain.errors import UserFacingError
+from gateway.schema.context import NotAuthenticated
+from gateway.schema.mutation import Mutation
+from gateway.schema.query import Query
+from gateway.schema.scalars import SCALAR_OVERRIDES
+from gateway.schema.subscription import Subscription
+
+SAFE_ERRORS = (UserFacingError, NotAuthenticated)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:
+        return False  # syntax and validation errors speak of the query, not of us
+    if isinstance(original, SAFE_ERRORS):
+        return False
+    # Subscriptions tell a subscriber it fell behind, with the cursor to resume from.
+    return not (isinstance(original, RuntimeError) and "fell behind" in str(original))
+
+
+def build_schema() -> Schema:
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        extensions=[MaskErrors(should_mask_error=_should_mask, error_message="Internal error.")],
+    )
+
+
+def export_sdl() -> str:
+    return build_schema().as_str() + "\n"

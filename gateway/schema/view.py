@@ -1,0 +1,54 @@
+"""The GraphQL endpoint: Strawberry's ASGI view with our auth and context."""
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from cross_web import HTTPException
+
+from gateway.schema.context import Context, Services
+
+
+def bearer_key(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    scheme, _, key = value.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return None
+    return key.strip()
+
+
+def _wants_ide(request: Request) -> bool:
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None = None
+    ) -> Context:
+        services: Services = request.state.services
+        if isinstance(request, WebSocket):
+            # Authenticated in on_ws_connect, from the connection_init payload.
+            return Context(services, None)
+        if _wants_ide(request):
+            return Context(services, None)
+        key = bearer_key(request.headers.get("authorization"))
+        caller = await services.store.clients.authenticate(key) if key else None
+        if caller is None:
+            raise HTTPException(
+                401, "Unauthorized: send `Authorization: Bearer <api key>`."
+            )
+        return Context(services, caller)
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        params = context.connection_params or {}
+        raw = params.get("Authorization") or params.get("authorization")
+        key = bearer_key(raw)
+        caller = await context.services.store.clients.authenticate(key) if key else None
+        if caller is None:
+            raise ConnectionRejectionError({"message": "Unauthorized"})
+        context.authenticate(caller)
+        return None

@@ -1,0 +1,84 @@
+"""Keyset pagination over merged provider lists.
+
+Items are ordered newest first by (created_at desc, provider, id). A cursor is the sort
+key of the last item seen, so a page walk stays exact while new items arrive: newer items
+sort before the cursor and never shift what comes after it.
+"""
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+import orjson
+
+from gateway.domain.errors import invalid_input
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+SortKey = tuple[datetime, str, str]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[tuple[str, T]]  # (cursor, item)
+    has_next_page: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.items[-1][0] if self.items else None
+
+
+def encode_cursor(key: SortKey) -> str:
+    raw = orjson.dumps([key[0].isoformat(), key[1], key[2]])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> SortKey:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, provider, item_id = orjson.loads(raw)
+        return (datetime.fromisoformat(at), str(provider), str(item_id))
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise invalid_input(
+            "This cursor is not one the gateway gave out.", "after"
+        ) from None
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0:
+        raise invalid_input("`first` must not be negative.", "first")
+    return min(first, MAX_PAGE_SIZE)
+
+
+def paginate(
+    items: Sequence[T],
+    key: Callable[[T], SortKey],
+    *,
+    first: int | None,
+    after: str | None,
+) -> Page[T]:
+    size = page_size(first)
+    keyed = sorted(
+        ((_descending(key(item)), item) for item in items), key=lambda p: p[0]
+    )
+    if after is not None:
+        bound = _descending(decode_cursor(after))
+        keyed = [pair for pair in keyed if pair[0] > bound]
+    chosen = keyed[:size]
+    return Page(
+        items=[(encode_cursor(key(item)), item) for _, item in chosen],
+        has_next_page=len(keyed) > size,
+    )
+
+
+def _descending(key: SortKey) -> tuple[float, str, str]:
+    # Newest first; ties broken by provider and id so the order is total.
+    return (-key[0].timestamp(), key[1], key[2])

@@ -1,0 +1,68 @@
+"""Configuration from the environment, as PRODUCT.md names it. Secrets stay `SecretStr`."""
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(default="", alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    gateway_env: str = Field(default="development", alias="GATEWAY_ENV")
+    demo_api_key: SecretStr | None = Field(default=None, alias="GATEWAY_DEMO_API_KEY")
+    sandbox_time_scale: float = Field(default=1.0, alias="SANDBOX_TIME_SCALE", ge=0)
+    var_dir: Path = Field(default=Path("var"), alias="GATEWAY_VAR_DIR")
+    # The address the gateway is reached at, for the sandboxes' webhooks and adapters in
+    # embedded mode; set by `serve` from --host/--port.
+    public_url: str = Field(default="http://127.0.0.1:8000", alias="GATEWAY_PUBLIC_URL")
+    provider_timeout_seconds: float = Field(
+        default=10.0, alias="PROVIDER_TIMEOUT_SECONDS", gt=0
+    )
+
+    dfns_api_url: str | None = Field(default=None, alias="DFNS_API_URL")
+    dfns_auth_token: SecretStr | None = Field(default=None, alias="DFNS_AUTH_TOKEN")
+    dfns_cred_id: str | None = Field(default=None, alias="DFNS_CRED_ID")
+    dfns_private_key: SecretStr | None = Field(default=None, alias="DFNS_PRIVATE_KEY")
+    dfns_private_key_file: Path | None = Field(
+        default=None, alias="DFNS_PRIVATE_KEY_FILE"
+    )
+
+    zerohash_api_url: str | None = Field(default=None, alias="ZEROHASH_API_URL")
+    zerohash_api_key: str | None = Field(default=None, alias="ZEROHASH_API_KEY")
+    zerohash_api_secret: SecretStr | None = Field(
+        default=None, alias="ZEROHASH_API_SECRET"
+    )
+    zerohash_passphrase: SecretStr | None = Field(
+        default=None, alias="ZEROHASH_PASSPHRASE"
+    )
+    zerohash_webhook_secret: SecretStr | None = Field(
+        default=None, alias="ZEROHASH_WEBHOOK_SECRET"
+    )
+
+    crocante_api_url: str | None = Field(default=None, alias="CROCANTE_API_URL")
+    crocante_username: str | None = Field(default=None, alias="CROCANTE_USERNAME")
+    crocante_password: SecretStr | None = Field(default=None, alias="CROCANTE_PASSWORD")
+    crocante_totp_secret: SecretStr | None = Field(
+        default=None, alias="CROCANTE_TOTP_SECRET"
+    )
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.var_dir / 'gateway.sqlite3'}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.gateway_env.lower() == "production"
+
+    @property
+    def any_sandboxed(self) -> bool:
+        return not (
+            self.dfns_api_url and self.zerohash_api_url and self.crocante_api_url
+        )

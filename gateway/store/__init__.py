@@ -1,0 +1,1 @@
+"""Persistence: API clients, idempotency records, status history, webhook events."""

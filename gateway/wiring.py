@@ -1,0 +1,144 @@
+"""Which provider speaks to what: a real API when its URL is set, else its embedded sandbox."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import httpx
+from pydantic import SecretStr
+
+from gateway.domain.enums import Provider
+from gateway.settings import Settings
+from providers.base import AllocationAdapter, StakingAdapter
+from providers.crocante import CrocanteAdapter, CrocanteConfig, CrocanteSandbox
+from providers.dfns import DfnsAdapter, DfnsConfig, DfnsSandbox
+from providers.sandbox_kit import SimulatedClock
+from providers.sandbox_kit.protocol import ProviderSandbox
+from providers.zerohash import ZerohashAdapter, ZerohashConfig, ZerohashSandbox
+
+SANDBOX_PATHS: Mapping[Provider, str] = {
+    Provider.DFNS: "dfns",
+    Provider.ZEROHASH: "zerohash",
+    Provider.CROCANTE: "crocante",
+}
+
+
+class ConfigurationError(ValueError):
+    pass
+
+
+def build_sandboxes(settings: Settings) -> dict[Provider, ProviderSandbox]:
+    """The sandboxes for every provider whose API URL is not configured."""
+    scale = settings.sandbox_time_scale
+    sandboxes: dict[Provider, ProviderSandbox] = {}
+    if not settings.crocante_api_url:
+        sandboxes[Provider.CROCANTE] = CrocanteSandbox(clock=SimulatedClock(time_scale=scale))
+    if not settings.zerohash_api_url:
+        sandboxes[Provider.ZEROHASH] = ZerohashSandbox(
+            clock=SimulatedClock(time_scale=scale),
+            webhook_url=f"{settings.public_url.rstrip('/')}/webhooks/zerohash",
+        )
+    if not settings.dfns_api_url:
+        sandboxes[Provider.DFNS] = DfnsSandbox(clock=SimulatedClock(time_scale=scale))
+    return sandboxes
+
+
+def sandbox_url(settings: Settings, provider: Provider) -> str:
+    return f"{settings.public_url.rstrip('/')}/sandbox/{SANDBOX_PATHS[provider]}/"
+
+
+def _required(value: str | SecretStr | None, name: str) -> str:
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not text:
+        raise ConfigurationError(f"{name} is required when its provider's API URL is set")
+    return text
+
+
+def crocante_config(settings: Settings, sandbox: ProviderSandbox | None) -> CrocanteConfig:
+    if isinstance(sandbox, CrocanteSandbox):
+        return sandbox.gateway_config(sandbox_url(settings, Provider.CROCANTE))
+    return CrocanteConfig(
+        base_url=_required(settings.crocante_api_url, "CROCANTE_API_URL"),
+        username=_required(settings.crocante_username, "CROCANTE_USERNAME"),
+        password=SecretStr(_required(settings.crocante_password, "CROCANTE_PASSWORD")),
+        totp_secret=settings.crocante_totp_secret,
+    )
+
+
+def zerohash_config(settings: Settings, sandbox: ProviderSandbox | None) -> ZerohashConfig:
+    if isinstance(sandbox, ZerohashSandbox):
+        return sandbox.gateway_config(sandbox_url(settings, Provider.ZEROHASH))
+    return ZerohashConfig(
+        api_key=_required(settings.zerohash_api_key, "ZEROHASH_API_KEY"),
+        api_secret=SecretStr(_required(settings.zerohash_api_secret, "ZEROHASH_API_SECRET")),
+        passphrase=SecretStr(_required(settings.zerohash_passphrase, "ZEROHASH_PASSPHRASE")),
+        webhook_secret=SecretStr(
+            _required(settings.zerohash_webhook_secret, "ZEROHASH_WEBHOOK_SECRET")
+        ),
+        base_url=_required(settings.zerohash_api_url, "ZEROHASH_API_URL"),
+    )
+
+
+def dfns_config(settings: Settings, sandbox: ProviderSandbox | None) -> DfnsConfig:
+    if isinstance(sandbox, DfnsSandbox):
+        return sandbox.gateway_config(sandbox_url(settings, Provider.DFNS))
+    api_url = _required(settings.dfns_api_url, "DFNS_API_URL")
+    token = SecretStr(_required(settings.dfns_auth_token, "DFNS_AUTH_TOKEN"))
+    cred_id = _required(settings.dfns_cred_id, "DFNS_CRED_ID")
+    if settings.dfns_private_key_file is not None:
+        return DfnsConfig.with_key_file(
+            api_url=api_url,
+            auth_token=token,
+            cred_id=cred_id,
+            private_key_file=settings.dfns_private_key_file,
+        )
+    key = SecretStr(_required(settings.dfns_private_key, "DFNS_PRIVATE_KEY"))
+    return DfnsConfig(api_url=api_url, auth_token=token, cred_id=cred_id, private_key_pem=key)
+
+
+@dataclass
+class Wiring:
+    adapters: dict[Provider, StakingAdapter] = field(default_factory=dict)
+    allocation_adapters: dict[Provider, AllocationAdapter] = field(default_factory=dict)
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
+    zerohash_webhook_secret: SecretStr | None = None
+
+
+def _client(
+    base_url: str, settings: Settings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        transport=transport,
+        timeout=httpx.Timeout(settings.provider_timeout_seconds),
+        # A provider that redirects us is misconfigured or hostile: never follow.
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+    )
+
+
+def build_adapters(
+    settings: Settings,
+    sandboxes: Mapping[Provider, ProviderSandbox],
+    transports: Mapping[Provider, httpx.AsyncBaseTransport] | None = None,
+) -> Wiring:
+    transports = transports or {}
+    wiring = Wiring()
+
+    croc = crocante_config(settings, sandboxes.get(Provider.CROCANTE))
+    client = _client(croc.base_url, settings, transports.get(Provider.CROCANTE))
+    wiring.clients.append(client)
+    wiring.adapters[Provider.CROCANTE] = CrocanteAdapter(client, croc)
+
+    zh = zerohash_config(settings, sandboxes.get(Provider.ZEROHASH))
+    client = _client(zh.base_url or "", settings, transports.get(Provider.ZEROHASH))
+    wiring.clients.append(client)
+    wiring.adapters[Provider.ZEROHASH] = ZerohashAdapter(client, zh)
+    wiring.zerohash_webhook_secret = zh.webhook_secret
+
+    dfns = dfns_config(settings, sandboxes.get(Provider.DFNS))
+    client = _client(dfns.api_url, settings, transports.get(Provider.DFNS))
+    wiring.clients.append(client)
+    dfns_adapter = DfnsAdapter(client, dfns)
+    wiring.adapters[Provider.DFNS] = dfns_adapter
+    wiring.allocation_adapters[Provider.DFNS] = dfns_adapter
+    return wiring
