@@ -46,7 +46,9 @@ async def _open_store(settings: Settings, store: Store | None) -> Store:
     if store.dialect == "sqlite" or settings.any_sandboxed:
         await store.migrate()
     elif await current_version(store.engine) < latest_version():
-        raise RuntimeError("The database schema is behind: run `staking-gateway migrate`.")
+        raise RuntimeError(
+            "The database schema is behind: run `staking-gateway migrate`."
+        )
     return store
 
 
@@ -91,7 +93,11 @@ def create_app(
         await feed.publish_pending()
         demo_key = None
         if sandboxes:
-            fixed = settings.demo_api_key.get_secret_value() if settings.demo_api_key else None
+            fixed = (
+                settings.demo_api_key.get_secret_value()
+                if settings.demo_api_key
+                else None
+            )
             demo_key = await ensure_demo_client(opened_store, sandboxes, fixed)
         app.state.demo_key = demo_key
         if on_ready is not None:
@@ -130,7 +136,11 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
-        Route("/webhooks/zerohash", webhook_endpoint("zerohash", zerohash), methods=["POST"]),
+        Route(
+            "/webhooks/zerohash",
+            webhook_endpoint("zerohash", zerohash),
+            methods=["POST"],
+        ),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),

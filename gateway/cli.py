@@ -16,19 +16,31 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
     from gateway.settings import Settings
 
-    base = f"http://{args.host}:{args.port}"
+    # Adapters reach the embedded sandboxes over loopback, whatever address we bind.
+    reachable = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    base = f"http://{reachable}:{args.port}"
     os.environ.setdefault("GATEWAY_PUBLIC_URL", base)
     settings = Settings()
 
     def announce(demo_key: str | None) -> None:
         print(f"staking-gateway: GraphiQL at {base}/graphql", flush=True)
         if demo_key is not None:
-            print("Embedded sandboxes at /sandbox/{dfns,zerohash,crocante}/", flush=True)
+            print(
+                "Embedded sandboxes at /sandbox/{dfns,zerohash,crocante}/", flush=True
+            )
             print(f"Demo API key: {demo_key}", flush=True)
-            print(f'GraphiQL header: {{"Authorization": "Bearer {demo_key}"}}', flush=True)
+            print(
+                f'GraphiQL header: {{"Authorization": "Bearer {demo_key}"}}', flush=True
+            )
 
     app = create_app(settings, on_ready=announce)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", ws_per_message_deflate=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        ws_per_message_deflate=False,
+    )
     return 0
 
 
@@ -40,8 +52,9 @@ def _sandbox(args: argparse.Namespace) -> int:
     from gateway.settings import Settings
     from gateway.wiring import SANDBOX_PATHS, build_sandboxes
 
-    settings = Settings(GATEWAY_PUBLIC_URL=args.gateway_url)  # type: ignore[call-arg]
+    settings = Settings(GATEWAY_PUBLIC_URL=args.gateway_url)
     sandboxes = build_sandboxes(settings)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         for sandbox in sandboxes.values():
@@ -56,7 +69,9 @@ def _sandbox(args: argparse.Namespace) -> int:
         routes=[Mount(f"/{SANDBOX_PATHS[p]}", app=s.app) for p, s in sandboxes.items()],
         lifespan=lifespan,
     )
-    print(f"Provider sandboxes at http://{args.host}:{args.port}/{{dfns,zerohash,crocante}}/")
+    print(
+        f"Provider sandboxes at http://{args.host}:{args.port}/{{dfns,zerohash,crocante}}/"
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -76,17 +91,25 @@ async def _with_store(action: str, args: argparse.Namespace) -> int:
     try:
         if action == "migrate":
             applied = await store.migrate()
-            print(f"applied migrations: {applied}" if applied else "database is up to date")
+            print(
+                f"applied migrations: {applied}"
+                if applied
+                else "database is up to date"
+            )
             return 0
         await store.migrate()
         if action == "create":
             identities: dict[Provider, list[str]] = {
                 Provider.DFNS: list(args.dfns_wallet or []),
-                Provider.ZEROHASH: [args.zerohash_participant] if args.zerohash_participant else [],
+                Provider.ZEROHASH: [args.zerohash_participant]
+                if args.zerohash_participant
+                else [],
                 Provider.CROCANTE: [args.crocante_user] if args.crocante_user else [],
             }
             record, key = await store.clients.create(args.name, identities)
-            print(f"created client {record.name} ({record.id}), prefix {record.key_prefix}")
+            print(
+                f"created client {record.name} ({record.id}), prefix {record.key_prefix}"
+            )
             print("The key is shown once; keep it now:")
             print(key)
             return 0
@@ -96,7 +119,9 @@ async def _with_store(action: str, args: argparse.Namespace) -> int:
                 links = ", ".join(
                     f"{p.value}={'/'.join(ids)}" for p, ids in client.identities.items()
                 )
-                print(f"{client.id}  {client.key_prefix}  {client.name}  {state}  {links}")
+                print(
+                    f"{client.id}  {client.key_prefix}  {client.name}  {state}  {links}"
+                )
             return 0
         revoked = await store.clients.revoke(args.client)
         print(f"revoked {revoked} client(s)")
@@ -118,7 +143,8 @@ def parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8100)
     sandbox.add_argument(
-        "--gateway-url", default="http://127.0.0.1:8000",
+        "--gateway-url",
+        default="http://127.0.0.1:8000",
         help="where the Zerohash sandbox sends webhooks (+ /webhooks/zerohash)",
     )
     sandbox.set_defaults(run=_sandbox)
@@ -126,12 +152,16 @@ def parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.set_defaults(run=_export_schema)
 
-    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate = commands.add_parser(
+        "migrate", help="bring the database schema up to date"
+    )
     migrate.set_defaults(run=lambda a: asyncio.run(_with_store("migrate", a)))
 
     clients = commands.add_parser("clients", help="manage API clients")
     client_commands = clients.add_subparsers(dest="clients_command", required=True)
-    create = client_commands.add_parser("create", help="create a client; prints its key once")
+    create = client_commands.add_parser(
+        "create", help="create a client; prints its key once"
+    )
     create.add_argument("--name", required=True)
     create.add_argument("--dfns-wallet", action="append")
     create.add_argument("--zerohash-participant")
@@ -139,7 +169,9 @@ def parser() -> argparse.ArgumentParser:
     create.set_defaults(run=lambda a: asyncio.run(_with_store("create", a)))
     listing = client_commands.add_parser("list", help="list clients")
     listing.set_defaults(run=lambda a: asyncio.run(_with_store("list", a)))
-    revoke = client_commands.add_parser("revoke", help="revoke a client by id or key prefix")
+    revoke = client_commands.add_parser(
+        "revoke", help="revoke a client by id or key prefix"
+    )
     revoke.add_argument("client")
     revoke.set_defaults(run=lambda a: asyncio.run(_with_store("revoke", a)))
     return root

@@ -14,10 +14,12 @@ async def ensure_demo_client(
 ) -> str:
     """Returns a working demo key: `fixed_key` if given, else a new one each start.
 
-    Keys are stored hashed, so an earlier random key cannot be shown again: it is revoked
-    and replaced.
+    Keys are stored hashed, so an earlier random key cannot be shown again: it is
+    revoked and replaced.
     """
-    identities = {provider: sandbox.demo_owners for provider, sandbox in sandboxes.items()}
+    identities = {
+        provider: sandbox.demo_owners for provider, sandbox in sandboxes.items()
+    }
     if fixed_key:
         if await store.clients.find_by_key(fixed_key) is None:
             await store.clients.create(DEMO_CLIENT_NAME, identities, key=fixed_key)

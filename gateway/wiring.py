@@ -1,4 +1,6 @@
-"""Which provider speaks to what: a real API when its URL is set, else its embedded sandbox."""
+"""Which provider speaks to what: a real API when its URL is set, else its embedded
+sandbox.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,7 +33,9 @@ def build_sandboxes(settings: Settings) -> dict[Provider, ProviderSandbox]:
     scale = settings.sandbox_time_scale
     sandboxes: dict[Provider, ProviderSandbox] = {}
     if not settings.crocante_api_url:
-        sandboxes[Provider.CROCANTE] = CrocanteSandbox(clock=SimulatedClock(time_scale=scale))
+        sandboxes[Provider.CROCANTE] = CrocanteSandbox(
+            clock=SimulatedClock(time_scale=scale)
+        )
     if not settings.zerohash_api_url:
         sandboxes[Provider.ZEROHASH] = ZerohashSandbox(
             clock=SimulatedClock(time_scale=scale),
@@ -49,11 +53,15 @@ def sandbox_url(settings: Settings, provider: Provider) -> str:
 def _required(value: str | SecretStr | None, name: str) -> str:
     text = value.get_secret_value() if isinstance(value, SecretStr) else value
     if not text:
-        raise ConfigurationError(f"{name} is required when its provider's API URL is set")
+        raise ConfigurationError(
+            f"{name} is required when its provider's API URL is set"
+        )
     return text
 
 
-def crocante_config(settings: Settings, sandbox: ProviderSandbox | None) -> CrocanteConfig:
+def crocante_config(
+    settings: Settings, sandbox: ProviderSandbox | None
+) -> CrocanteConfig:
     if isinstance(sandbox, CrocanteSandbox):
         return sandbox.gateway_config(sandbox_url(settings, Provider.CROCANTE))
     return CrocanteConfig(
@@ -64,13 +72,19 @@ def crocante_config(settings: Settings, sandbox: ProviderSandbox | None) -> Croc
     )
 
 
-def zerohash_config(settings: Settings, sandbox: ProviderSandbox | None) -> ZerohashConfig:
+def zerohash_config(
+    settings: Settings, sandbox: ProviderSandbox | None
+) -> ZerohashConfig:
     if isinstance(sandbox, ZerohashSandbox):
         return sandbox.gateway_config(sandbox_url(settings, Provider.ZEROHASH))
     return ZerohashConfig(
         api_key=_required(settings.zerohash_api_key, "ZEROHASH_API_KEY"),
-        api_secret=SecretStr(_required(settings.zerohash_api_secret, "ZEROHASH_API_SECRET")),
-        passphrase=SecretStr(_required(settings.zerohash_passphrase, "ZEROHASH_PASSPHRASE")),
+        api_secret=SecretStr(
+            _required(settings.zerohash_api_secret, "ZEROHASH_API_SECRET")
+        ),
+        passphrase=SecretStr(
+            _required(settings.zerohash_passphrase, "ZEROHASH_PASSPHRASE")
+        ),
         webhook_secret=SecretStr(
             _required(settings.zerohash_webhook_secret, "ZEROHASH_WEBHOOK_SECRET")
         ),
@@ -92,7 +106,9 @@ def dfns_config(settings: Settings, sandbox: ProviderSandbox | None) -> DfnsConf
             private_key_file=settings.dfns_private_key_file,
         )
     key = SecretStr(_required(settings.dfns_private_key, "DFNS_PRIVATE_KEY"))
-    return DfnsConfig(api_url=api_url, auth_token=token, cred_id=cred_id, private_key_pem=key)
+    return DfnsConfig(
+        api_url=api_url, auth_token=token, cred_id=cred_id, private_key_pem=key
+    )
 
 
 @dataclass
@@ -127,7 +143,10 @@ def build_adapters(
     croc = crocante_config(settings, sandboxes.get(Provider.CROCANTE))
     client = _client(croc.base_url, settings, transports.get(Provider.CROCANTE))
     wiring.clients.append(client)
-    wiring.adapters[Provider.CROCANTE] = CrocanteAdapter(client, croc)
+    croc_sandbox = sandboxes.get(Provider.CROCANTE)
+    # A sandbox's clock runs ahead once advanced: judge redeemability by its time.
+    croc_now = {"now": croc_sandbox.clock.now} if croc_sandbox is not None else {}
+    wiring.adapters[Provider.CROCANTE] = CrocanteAdapter(client, croc, **croc_now)
 
     zh = zerohash_config(settings, sandboxes.get(Provider.ZEROHASH))
     client = _client(zh.base_url or "", settings, transports.get(Provider.ZEROHASH))

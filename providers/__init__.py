@@ -1,1 +1,1 @@
-"""One package per staking provider: its HTTP client, its mapping to the common model, its sandbox."""
+"""One package per staking provider: HTTP client, mapping to the common model, sandbox."""

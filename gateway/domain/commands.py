@@ -1,4 +1,6 @@
-"""What a caller asks a provider to do, already validated and resolved to provider terms."""
+"""What a caller asks a provider to do, already validated and resolved to provider
+terms.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +17,9 @@ from gateway.domain.models import (
 
 @dataclass(frozen=True, slots=True)
 class AssetAmountSpec:
-    """An asset amount as a caller gives it: Dfns' kind (Native, Erc20, Spl), whole units."""
+    """An asset amount as a caller gives it: Dfns' kind (Native, Erc20, Spl), whole
+    units.
+    """
 
     kind: str
     amount: Decimal

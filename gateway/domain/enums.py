@@ -1,6 +1,8 @@
-"""The enumerations of the common model, named as the public GraphQL contract names them."""
+"""The enumerations of the common model, named as the public GraphQL contract names
+them.
+"""
 
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 
 class Provider(StrEnum):

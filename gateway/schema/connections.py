@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import strawberry
 
 from gateway.domain import models
-from gateway.services.pagination import SortKey, paginate
 from gateway.schema.types import Allocation, PageInfo, ProviderFailure, Reward, Stake
+from gateway.services.pagination import SortKey, paginate
 
 # Rewards with no date sort last.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -62,7 +62,11 @@ def _reward_key(reward: models.Reward) -> SortKey:
 
 
 def _allocation_key(allocation: models.Allocation) -> SortKey:
-    return (allocation.created_at, allocation.provider.value, allocation.provider_allocation_id)
+    return (
+        allocation.created_at,
+        allocation.provider.value,
+        allocation.provider_allocation_id,
+    )
 
 
 def _failures(failures: Sequence[models.ProviderFailure]) -> list[ProviderFailure]:
@@ -79,7 +83,9 @@ def stake_connection(
     page = paginate(stakes, _stake_key, first=first, after=after)
     return StakeConnection(
         edges=[StakeEdge(cursor=c, node=Stake.of(s)) for c, s in page.items],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        page_info=PageInfo(
+            has_next_page=page.has_next_page, end_cursor=page.end_cursor
+        ),
         provider_failures=_failures(failures),
     )
 
@@ -94,7 +100,9 @@ def reward_connection(
     page = paginate(rewards, _reward_key, first=first, after=after)
     return RewardConnection(
         edges=[RewardEdge(cursor=c, node=Reward.of(r)) for c, r in page.items],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        page_info=PageInfo(
+            has_next_page=page.has_next_page, end_cursor=page.end_cursor
+        ),
         provider_failures=_failures(failures),
     )
 
@@ -109,6 +117,8 @@ def allocation_connection(
     page = paginate(allocations, _allocation_key, first=first, after=after)
     return AllocationConnection(
         edges=[AllocationEdge(cursor=c, node=Allocation.of(a)) for c, a in page.items],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        page_info=PageInfo(
+            has_next_page=page.has_next_page, end_cursor=page.end_cursor
+        ),
         provider_failures=_failures(failures),
     )

@@ -46,8 +46,12 @@ class Context:
 
     def authenticate(self, caller: Caller) -> None:
         self.caller_or_none = caller
-        self.loaders = Loaders(caller, self.services.reader, self.services.store.history)
+        self.loaders = Loaders(
+            caller, self.services.reader, self.services.store.history
+        )
 
     def fresh_loaders(self) -> Loaders:
         """Loaders for one pushed event: objects in it are read after the change."""
-        return Loaders(self.caller_or_none, self.services.reader, self.services.store.history)
+        return Loaders(
+            self.caller_or_none, self.services.reader, self.services.store.history
+        )

@@ -40,7 +40,9 @@ def decode_id(value: str, *field: str, expect: str | None = None) -> NodeId:
             raise ValueError("wrong shape")
         node = NodeId(parts[0], Provider(parts[1]), parts[2], parts[3], *parts[4:])
     except (ValueError, binascii.Error, orjson.JSONDecodeError):
-        raise invalid_input("This id is not one the gateway gave out.", *field) from None
+        raise invalid_input(
+            "This id is not one the gateway gave out.", *field
+        ) from None
     if expect is not None and node.type_name != expect:
         raise invalid_input(f"This id does not name a {expect}.", *field)
     return node

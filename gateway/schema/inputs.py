@@ -5,7 +5,12 @@ from decimal import Decimal
 
 import strawberry
 
-from gateway.schema.enums import AllocationActionKind, Provider, StakeActionKind, StakeStatus
+from gateway.schema.enums import (
+    AllocationActionKind,
+    Provider,
+    StakeActionKind,
+    StakeStatus,
+)
 
 
 @strawberry.input
@@ -31,10 +36,12 @@ class CreateStakeInput:
     )
     amount: Decimal = strawberry.field(description="In whole units of the asset.")
     wallet_id: str | None = strawberry.field(
-        default=None, description="Which of the caller's wallets or accounts, where it has several."
+        default=None,
+        description="Which of the caller's wallets or accounts, where it has several.",
     )
     validator: str | None = strawberry.field(
-        default=None, description="Validator or candidate, where the protocol asks for one."
+        default=None,
+        description="Validator or candidate, where the protocol asks for one.",
     )
     external_id: str | None = strawberry.field(
         default=None, description="Idempotency key: the same key and input run once."
@@ -60,7 +67,9 @@ class CreateStakeActionInput:
 
 @strawberry.input
 class AssetAmountInput:
-    kind: str = strawberry.field(description="Native, Erc20 or Spl, as Dfns names them.")
+    kind: str = strawberry.field(
+        description="Native, Erc20 or Spl, as Dfns names them."
+    )
     contract: str | None = None
     amount: Decimal = strawberry.field(description="In whole units of the asset.")
 

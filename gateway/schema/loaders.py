@@ -1,6 +1,8 @@
-"""Per-request loaders: every nested field that reaches a provider or the store is batched.
+"""Per-request loaders: every nested field that reaches a provider or the store is
+batched.
 
-A page of stakes asks for products, rewards and histories one field at a time; each loader
+A page of stakes asks for products, rewards and histories one field at a time; each
+loader
 turns those into one call per provider (or one query), whatever the page size.
 """
 
@@ -30,13 +32,19 @@ class StakeRewards:
 
 
 class Loaders:
-    def __init__(self, caller: Caller | None, reader: StakingReader, history: HistoryStore):
+    def __init__(
+        self, caller: Caller | None, reader: StakingReader, history: HistoryStore
+    ):
         self.caller = caller
         self.reader = reader
         self.history_store = history
-        self.product = DataLoader[ProductKey, StakingProduct | None](self._load_products)
+        self.product = DataLoader[ProductKey, StakingProduct | None](
+            self._load_products
+        )
         self.stake = DataLoader[StakeKey, Stake | None](self._load_stakes)
-        self.stake_rewards = DataLoader[StakeKey, StakeRewards](self._load_stake_rewards)
+        self.stake_rewards = DataLoader[StakeKey, StakeRewards](
+            self._load_stake_rewards
+        )
         self.history = DataLoader[HistoryKey, list[StatusEvent]](self._load_history)
 
     async def _load_products(
@@ -77,7 +85,9 @@ class Loaders:
         grouped: dict[StakeKey, list[Reward]] = defaultdict(list)
         for reward in gathered.items:
             if reward.provider_stake_id is not None:
-                grouped[(reward.provider, reward.owner, reward.provider_stake_id)].append(reward)
+                grouped[
+                    (reward.provider, reward.owner, reward.provider_stake_id)
+                ].append(reward)
         failed = {f.provider: f for f in gathered.failures}
         return [
             StakeRewards(
@@ -87,7 +97,9 @@ class Loaders:
             for key in keys
         ]
 
-    async def _load_history(self, keys: Sequence[HistoryKey]) -> list[list[StatusEvent]]:
+    async def _load_history(
+        self, keys: Sequence[HistoryKey]
+    ) -> list[list[StatusEvent]]:
         by_provider: dict[Provider, list[str]] = defaultdict(list)
         for provider, stake_id in keys:
             by_provider[provider].append(stake_id)

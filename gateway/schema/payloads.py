@@ -37,7 +37,9 @@ class AcceptTermsPayload:
 
 @strawberry.type
 class StakeStatusEvent:
-    cursor: str = strawberry.field(description="Pass as `after` to resume from this event.")
+    cursor: str = strawberry.field(
+        description="Pass as `after` to resume from this event."
+    )
     stake: Stake
     previous_status: StakeStatus | None
     status: StakeStatus

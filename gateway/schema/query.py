@@ -5,7 +5,6 @@ from datetime import datetime
 import strawberry
 
 from gateway.domain import models
-from gateway.schema.enums import Provider
 from gateway.domain.errors import UserFacingError
 from gateway.schema.connections import (
     AllocationConnection,
@@ -15,6 +14,7 @@ from gateway.schema.connections import (
     reward_connection,
     stake_connection,
 )
+from gateway.schema.enums import Provider
 from gateway.schema.ids import NodeId, decode_id
 from gateway.schema.inputs import CreateStakeInput, RewardFilter, StakeFilter
 from gateway.schema.types import (
@@ -46,7 +46,9 @@ def _try_decode(value: str, expect: str | None = None) -> NodeId | None:
 def _stake_matches(stake: models.Stake, where: StakeFilter | None) -> bool:
     if where is None:
         return True
-    if where.asset and stake.asset.symbol.upper() not in {a.upper() for a in where.asset}:
+    if where.asset and stake.asset.symbol.upper() not in {
+        a.upper() for a in where.asset
+    }:
         return False
     return not (where.status and stake.status not in where.status)
 
@@ -60,7 +62,9 @@ def _in_window(reward: models.Reward, where: RewardFilter) -> bool:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Fetches any object by its global id; null if not yours.")
+    @strawberry.field(
+        description="Fetches any object by its global id; null if not yours."
+    )
     async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         node = _try_decode(id)
         if node is None:
@@ -68,7 +72,9 @@ class Query:
         context = info.context
         try:
             if node.type_name == "Stake":
-                stake = await context.loaders.stake.load((node.provider, node.owner, node.key))
+                stake = await context.loaders.stake.load(
+                    (node.provider, node.owner, node.key)
+                )
                 return None if stake is None else Stake.of(stake)
             if node.type_name == "StakingProduct":
                 product = await context.loaders.product.load((node.provider, node.key))
@@ -84,7 +90,9 @@ class Query:
             return None
         return None
 
-    @strawberry.field(description="The caller's stakes at every linked provider, newest first.")
+    @strawberry.field(
+        description="The caller's stakes at every linked provider, newest first."
+    )
     async def stakes(
         self,
         info: strawberry.Info,
@@ -98,7 +106,9 @@ class Query:
         chosen = [s for s in gathered.items if _stake_matches(s, filter)]
         return stake_connection(chosen, gathered.failures, first=first, after=after)
 
-    @strawberry.field(description="One stake by its id; null if it is not the caller's.")
+    @strawberry.field(
+        description="One stake by its id; null if it is not the caller's."
+    )
     async def stake(self, info: strawberry.Info, id: strawberry.ID) -> Stake | None:
         node = _try_decode(id, "Stake")
         if node is None or not info.context.caller.owns(node.provider, node.owner):
@@ -108,9 +118,14 @@ class Query:
         )
         return None if fresh is None else Stake.of(fresh)
 
-    @strawberry.field(description="What can be staked, at which provider, on which terms.")
+    @strawberry.field(
+        description="What can be staked, at which provider, on which terms."
+    )
     async def staking_products(
-        self, info: strawberry.Info, provider: Provider | None = None, asset: str | None = None
+        self,
+        info: strawberry.Info,
+        provider: Provider | None = None,
+        asset: str | None = None,
     ) -> list[StakingProduct]:
         gathered = await info.context.reader.products(provider, asset)
         return [StakingProduct.of(p) for p in gathered.items]
@@ -150,7 +165,9 @@ class Query:
         )
 
     @strawberry.field
-    async def allocation(self, info: strawberry.Info, id: strawberry.ID) -> Allocation | None:
+    async def allocation(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> Allocation | None:
         node = _try_decode(id, "Allocation")
         if node is None:
             return None
@@ -175,7 +192,9 @@ class Query:
             ],
             stake_count=summary.stake_count,
             average_apy=summary.average_apy,
-            provider_failures=[ProviderFailure.of(f) for f in summary.provider_failures],
+            provider_failures=[
+                ProviderFailure.of(f) for f in summary.provider_failures
+            ],
         )
 
     @strawberry.field(description="Each upstream's health as the gateway sees it now.")
@@ -193,9 +212,15 @@ class Query:
             for r in reports
         ]
 
-    @strawberry.field(description="Eligibility and estimates for a stake, without acting.")
-    async def preview_stake(self, info: strawberry.Info, input: CreateStakeInput) -> StakePreview:
-        node = decode_id(input.product_id, "input", "productId", expect="StakingProduct")
+    @strawberry.field(
+        description="Eligibility and estimates for a stake, without acting."
+    )
+    async def preview_stake(
+        self, info: strawberry.Info, input: CreateStakeInput
+    ) -> StakePreview:
+        node = decode_id(
+            input.product_id, "input", "productId", expect="StakingProduct"
+        )
         preview = await info.context.services.previews.preview(
             info.context.caller, node.provider, node.key, input.amount, input.wallet_id
         )
@@ -213,7 +238,9 @@ class Query:
 async def _child_of_stake(info: strawberry.Info, node: NodeId) -> Node | None:
     assert node.parent is not None
     if node.type_name == "StakeAction":
-        stake = await info.context.loaders.stake.load((node.provider, node.owner, node.parent))
+        stake = await info.context.loaders.stake.load(
+            (node.provider, node.owner, node.parent)
+        )
         if stake is None:
             return None
         for action in stake.actions:
@@ -227,5 +254,3 @@ async def _child_of_stake(info: strawberry.Info, node: NodeId) -> Node | None:
         if reward.provider_reward_id == node.key:
             return Reward.of(reward)
     return None
-
-

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 MAX_DECIMAL_LENGTH = 64
 
@@ -16,7 +16,7 @@ def serialize_decimal(value: Decimal) -> str:
 
 def parse_decimal(value: object) -> Decimal:
     if not isinstance(value, str):
-        raise ValueError("Decimal values are sent as strings, e.g. \"10.5\".")
+        raise ValueError('Decimal values are sent as strings, e.g. "10.5".')
     if len(value) > MAX_DECIMAL_LENGTH:
         raise ValueError("Decimal value is too long.")
     text = value.strip()
@@ -48,20 +48,18 @@ def parse_datetime(value: object) -> datetime:
     return parsed.astimezone(UTC)
 
 
-DecimalScalar = strawberry.scalar(
-    NewType("DecimalScalar", Decimal),
+DECIMAL = strawberry.scalar(
     name="Decimal",
     description='An exact decimal number sent as a string, e.g. "10.5". Never a float.',
     serialize=serialize_decimal,
     parse_value=parse_decimal,
 )
 
-DateTimeScalar = strawberry.scalar(
-    NewType("DateTimeScalar", datetime),
+DATETIME = strawberry.scalar(
     name="DateTime",
     description='A UTC instant in ISO 8601, e.g. "2025-08-24T16:00:00Z".',
     serialize=serialize_datetime,
     parse_value=parse_datetime,
 )
 
-SCALAR_OVERRIDES: dict[object, object] = {Decimal: DecimalScalar, datetime: DateTimeScalar}
+SCALAR_MAP: dict[object, ScalarDefinition] = {Decimal: DECIMAL, datetime: DATETIME}

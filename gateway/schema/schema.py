@@ -3,12 +3,13 @@
 from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import MaskErrors
+from strawberry.schema.config import StrawberryConfig
 
 from gateway.domain.errors import UserFacingError
 from gateway.schema.context import NotAuthenticated
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
-from gateway.schema.scalars import SCALAR_OVERRIDES
+from gateway.schema.scalars import SCALAR_MAP
 from gateway.schema.subscription import Subscription
 
 SAFE_ERRORS = (UserFacingError, NotAuthenticated)
@@ -16,8 +17,9 @@ SAFE_ERRORS = (UserFacingError, NotAuthenticated)
 
 def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None:
-        return False  # syntax and validation errors speak of the query, not of us
+    if original is None or error.path is None:
+        # Syntax, validation and variable errors speak of the query, not of us.
+        return False
     if isinstance(original, SAFE_ERRORS):
         return False
     # Subscriptions tell a subscriber it fell behind, with the cursor to resume from.
@@ -29,8 +31,12 @@ def build_schema() -> Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
-        extensions=[MaskErrors(should_mask_error=_should_mask, error_message="Internal error.")],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=[
+            lambda: MaskErrors(
+                should_mask_error=_should_mask, error_message="Internal error."
+            )
+        ],
     )
 
 

@@ -1,6 +1,7 @@
 """Subscriptions: replay what the caller missed since `after`, then follow the bus live.
 
-The bus subscription opens *before* the replay query, and live events at or below the last
+The bus subscription opens *before* the replay query, and live events at or below the
+last
 replayed cursor are skipped, so the seam between the two has neither gap nor duplicate.
 """
 
@@ -12,10 +13,10 @@ import strawberry
 
 from gateway.domain import models
 from gateway.domain.caller import Caller
-from gateway.schema.enums import ActionStatus, Provider, StakeStatus
-from gateway.domain.history import EntityKind, StatusEvent
 from gateway.domain.errors import invalid_input
+from gateway.domain.history import EntityKind, StatusEvent
 from gateway.events import SubscriberOverflow
+from gateway.schema.enums import ActionStatus, Provider, StakeStatus
 from gateway.schema.ids import decode_id
 from gateway.schema.payloads import ActionStatusEvent, RewardEvent, StakeStatusEvent
 from gateway.schema.types import Reward, Stake, StakeAction
@@ -74,7 +75,9 @@ class _Selection:
 
 
 async def _follow(
-    info: strawberry.Info, selection: _Selection, after: str | None,
+    info: strawberry.Info,
+    selection: _Selection,
+    after: str | None,
     build: Callable[[StatusEvent], T],
 ) -> AsyncGenerator[T, None]:
     services = info.context.services
@@ -83,7 +86,10 @@ async def _follow(
         if last is not None:
             while True:
                 missed = await services.store.history.after(
-                    last, kinds=[selection.kind], owners=selection.owners, limit=REPLAY_BATCH
+                    last,
+                    kinds=[selection.kind],
+                    owners=selection.owners,
+                    limit=REPLAY_BATCH,
                 )
                 for event in missed:
                     if selection.matches(event):
@@ -100,7 +106,7 @@ async def _follow(
                     last = event.cursor
                     yield build(event)
         except SubscriberOverflow as overflow:
-            resume = "" if last is None else f" Resume with after: \"{last}\"."
+            resume = "" if last is None else f' Resume with after: "{last}".'
             raise RuntimeError(
                 f"This subscriber fell behind and {overflow.dropped} events were dropped."
                 + resume
@@ -155,11 +161,15 @@ class Subscription:
         provider: Provider | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[StakeStatusEvent, None]:
-        selection = _Selection(info.context.caller, EntityKind.STAKE, stake_id, provider)
+        selection = _Selection(
+            info.context.caller, EntityKind.STAKE, stake_id, provider
+        )
         async for item in _follow(info, selection, after, _stake_event):
             yield item
 
-    @strawberry.subscription(description="Status changes of actions on the caller's stakes.")
+    @strawberry.subscription(
+        description="Status changes of actions on the caller's stakes."
+    )
     async def action_status_changed(
         self,
         info: strawberry.Info,
@@ -167,7 +177,9 @@ class Subscription:
         provider: Provider | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[ActionStatusEvent, None]:
-        selection = _Selection(info.context.caller, EntityKind.ACTION, stake_id, provider)
+        selection = _Selection(
+            info.context.caller, EntityKind.ACTION, stake_id, provider
+        )
         async for item in _follow(info, selection, after, _action_event):
             yield item
 
@@ -179,6 +191,8 @@ class Subscription:
         provider: Provider | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[RewardEvent, None]:
-        selection = _Selection(info.context.caller, EntityKind.REWARD, stake_id, provider)
+        selection = _Selection(
+            info.context.caller, EntityKind.REWARD, stake_id, provider
+        )
         async for item in _follow(info, selection, after, _reward_event):
             yield item

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.domain import models
+from gateway.domain.errors import UserError as DomainUserError
 from gateway.schema.enums import (
     ActionStatus,
     AllocationActionKind,
@@ -18,14 +19,15 @@ from gateway.schema.enums import (
     StakingMode,
     UserErrorCode,
 )
-from gateway.domain.errors import UserError as DomainUserError
 from gateway.schema.ids import NodeId
 
 if TYPE_CHECKING:
     from gateway.schema.connections import RewardConnection
 
 
-@strawberry.interface(description="An object with a global id; `node(id:)` fetches it again.")
+@strawberry.interface(
+    description="An object with a global id; `node(id:)` fetches it again."
+)
 class Node:
     id: strawberry.ID
 
@@ -54,7 +56,9 @@ class Asset:
 @strawberry.type(description="An amount of one asset.")
 class AssetAmount:
     asset: Asset
-    amount: Decimal = strawberry.field(description="In whole units of the asset (1.5 ETH, not wei).")
+    amount: Decimal = strawberry.field(
+        description="In whole units of the asset (1.5 ETH, not wei)."
+    )
     raw: str = strawberry.field(description="The provider's own string, unconverted.")
 
     @classmethod
@@ -66,13 +70,17 @@ class AssetAmount:
 class Validator:
     provider: str | None
     id: str | None
-    commission_rate: Decimal | None = strawberry.field(description="A fraction: 0.05 is 5 %.")
+    commission_rate: Decimal | None = strawberry.field(
+        description="A fraction: 0.05 is 5 %."
+    )
 
     @classmethod
     def of(cls, value: models.Validator | None) -> "Validator | None":
         if value is None:
             return None
-        return cls(provider=value.provider, id=value.id, commission_rate=value.commission_rate)
+        return cls(
+            provider=value.provider, id=value.id, commission_rate=value.commission_rate
+        )
 
 
 @strawberry.type(description="One recorded change of a stake's status.")
@@ -141,7 +149,9 @@ class StakingProduct(Node):
     apy: Decimal | None = strawberry.field(
         description="A fraction: 0.0347 means 3.47 % a year, net of fees."
     )
-    min_amount: Decimal | None = strawberry.field(description="In whole units of the asset.")
+    min_amount: Decimal | None = strawberry.field(
+        description="In whole units of the asset."
+    )
     duration_days: int | None = strawberry.field(description="Term of a FIXED product.")
     lockup_days: int | None
     unstaking_period_days: int | None = strawberry.field(
@@ -175,7 +185,9 @@ def stake_node_id(provider: Provider, owner: str, provider_stake_id: str) -> Nod
     return NodeId("Stake", provider, owner, provider_stake_id)
 
 
-@strawberry.type(description="A change requested on a stake: stake, unstake, withdraw, redeem.")
+@strawberry.type(
+    description="A change requested on a stake: stake, unstake, withdraw, redeem."
+)
 class StakeAction(Node):
     id: strawberry.ID
     provider: Provider
@@ -237,14 +249,18 @@ class Stake(Node):
         description="Dfns wallet id, Zerohash participant code, or Crocante user."
     )
     status: StakeStatus
-    provider_status: str = strawberry.field(description="The provider's own status word.")
+    provider_status: str = strawberry.field(
+        description="The provider's own status word."
+    )
     asset: Asset
     protocol: str | None
     amount: Decimal = strawberry.field(description="Staked principal, in whole units.")
     current_amount: Decimal | None = strawberry.field(
         description="Principal plus what has accrued, where the provider tells."
     )
-    apy: Decimal | None = strawberry.field(description="A fraction: 0.05 is 5 % a year.")
+    apy: Decimal | None = strawberry.field(
+        description="A fraction: 0.05 is 5 % a year."
+    )
     rewards_earned: Decimal | None
     validator: Validator | None
     created_at: datetime
@@ -326,7 +342,9 @@ class Stake(Node):
         ]
 
 
-@strawberry.type(description="One credited reward (or a running total, see `cumulative`).")
+@strawberry.type(
+    description="One credited reward (or a running total, see `cumulative`)."
+)
 class Reward(Node):
     id: strawberry.ID
     provider: Provider
@@ -334,7 +352,9 @@ class Reward(Node):
     amount: Decimal = strawberry.field(description="In whole units of the asset.")
     credited_at: datetime | None
     apy: Decimal | None
-    usd_value: Decimal | None = strawberry.field(description="Where the provider gives it.")
+    usd_value: Decimal | None = strawberry.field(
+        description="Where the provider gives it."
+    )
     validator_id: str | None
     cumulative: bool = strawberry.field(
         description="True where the provider reports only a running total, not each distribution."
@@ -402,8 +422,12 @@ class AllocationAction(Node):
             kind=action.kind,
             status=action.status,
             provider_status=action.provider_status,
-            source_asset=AssetAmount.of(action.source_asset) if action.source_asset else None,
-            target_asset=AssetAmount.of(action.target_asset) if action.target_asset else None,
+            source_asset=AssetAmount.of(action.source_asset)
+            if action.source_asset
+            else None,
+            target_asset=AssetAmount.of(action.target_asset)
+            if action.target_asset
+            else None,
             slippage_bps=action.slippage_bps,
             amount=action.amount,
             failure_reason=action.failure_reason,
@@ -423,7 +447,9 @@ class AllocationAction(Node):
         return None if found is None else Allocation.of(found)
 
 
-@strawberry.type(description="A Dfns allocation: a DeFi yield position, with its actions.")
+@strawberry.type(
+    description="A Dfns allocation: a DeFi yield position, with its actions."
+)
 class Allocation(Node):
     id: strawberry.ID
     provider: Provider
@@ -460,8 +486,12 @@ class Allocation(Node):
 class PortfolioTotal:
     provider: Provider
     asset: Asset
-    staked: Decimal = strawberry.field(description="Pending and active stakes, whole units.")
-    unbonding: Decimal = strawberry.field(description="Unbonding, withdrawable or withdrawing.")
+    staked: Decimal = strawberry.field(
+        description="Pending and active stakes, whole units."
+    )
+    unbonding: Decimal = strawberry.field(
+        description="Unbonding, withdrawable or withdrawing."
+    )
     rewards: Decimal
 
 
@@ -475,7 +505,9 @@ class Portfolio:
     provider_failures: list[ProviderFailure]
 
 
-@strawberry.type(description="How one upstream provider is doing, as the gateway sees it.")
+@strawberry.type(
+    description="How one upstream provider is doing, as the gateway sees it."
+)
 class ProviderHealth:
     provider: Provider
     state: ProviderState

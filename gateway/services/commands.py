@@ -1,10 +1,14 @@
-"""The write side: validate, run once per externalId, call the provider, record the change."""
+"""The write side: validate, run once per externalId, call the provider, record the
+change.
+"""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from decimal import Decimal
 
 from gateway.domain import commands as cmd
+from gateway.domain.assets import decimals_of
 from gateway.domain.caller import Caller
 from gateway.domain.enums import EventSource, Provider, StakeActionKind, UserErrorCode
 from gateway.domain.errors import UserError, UserFacingError, invalid_input, not_found
@@ -191,7 +195,10 @@ class StakingCommands:
             stake = await self._owned_stake(caller, ref)
             if amount is not None:
                 validation.positive_amount(
-                    amount, "input", "amount", decimals=stake.asset.decimals
+                    amount,
+                    "input",
+                    "amount",
+                    decimals=decimals_of(stake.asset.symbol, stake.asset.decimals),
                 )
                 if amount > stake.amount:
                     raise invalid_input(
@@ -224,8 +231,8 @@ class StakingCommands:
             adapter = self.providers.adapter(provider)
             for owner in owners:
                 await self.providers.write(
-                    provider, lambda o=owner: adapter.accept_terms(o)
-                )  # type: ignore[misc]
+                    provider, partial(adapter.accept_terms, owner)
+                )
         except UserFacingError as error:
             return (error.error,)
         except ProviderError as error:

@@ -1,7 +1,8 @@
 """Keyset pagination over merged provider lists.
 
 Items are ordered newest first by (created_at desc, provider, id). A cursor is the sort
-key of the last item seen, so a page walk stays exact while new items arrive: newer items
+key of the last item seen, so a page walk stays exact while new items arrive: newer
+items
 sort before the cursor and never shift what comes after it.
 """
 

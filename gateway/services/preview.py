@@ -62,7 +62,11 @@ class PreviewService:
                 )
             except ProviderError as error:
                 errors.append(provider_error_as_user_error(error))
-        monthly = (amount * product.apy / 12).quantize(Decimal("1e-12")) if product.apy else None
+        monthly = (
+            (amount * product.apy / 12).quantize(Decimal("1e-12"))
+            if product.apy
+            else None
+        )
         activation = (
             datetime.now(UTC) + timedelta(seconds=product.activation_seconds)
             if product.activation_seconds is not None

@@ -1,4 +1,6 @@
-"""The adapters the gateway is wired to, each behind its guard, with shared in-flight reads."""
+"""The adapters the gateway is wired to, each behind its guard, with shared in-flight
+reads.
+"""
 
 import asyncio
 import time
@@ -72,7 +74,9 @@ class ProviderSet:
     async def read(
         self, provider: Provider, key: Hashable, fn: Callable[[], Awaitable[T]]
     ) -> T:
-        """An idempotent read: retried, guarded, and shared with identical reads in flight."""
+        """An idempotent read: retried, guarded, and shared with identical reads in
+        flight.
+        """
         guard = self.guards[provider]
         return await self.coalescer.run(
             (provider, key), lambda: guard.call(fn, idempotent=True)

@@ -1,4 +1,6 @@
-"""Per-provider timeouts, retries for reads, a circuit breaker, and the health they observe."""
+"""Per-provider timeouts, retries for reads, a circuit breaker, and the health they
+observe.
+"""
 
 import asyncio
 import random
@@ -16,7 +18,9 @@ T = TypeVar("T")
 
 @dataclass
 class CircuitBreaker:
-    """Opens after `threshold` consecutive failures; lets one trial through after `cooldown`."""
+    """Opens after `threshold` consecutive failures; lets one trial through after
+    `cooldown`.
+    """
 
     threshold: int = 5
     cooldown: float = 30.0

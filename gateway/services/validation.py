@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from gateway.domain.assets import decimals_of
 from gateway.domain.caller import Caller
 from gateway.domain.enums import Provider, UserErrorCode
 from gateway.domain.errors import UserFacingError, invalid_input
@@ -28,7 +29,8 @@ def positive_amount(
 
 
 def stake_amount(product: StakingProduct, amount: Decimal) -> Decimal:
-    positive_amount(amount, "input", "amount", decimals=product.asset.decimals)
+    decimals = decimals_of(product.asset.symbol, product.asset.decimals)
+    positive_amount(amount, "input", "amount", decimals=decimals)
     if product.min_amount is not None and amount < product.min_amount:
         raise UserFacingError(
             UserErrorCode.BELOW_MINIMUM_STAKE,

@@ -28,7 +28,8 @@ class WebhookIngest:
                 lambda: adapter.get_stake(notice.owner, stake_id),
             )
         except ProviderError:
-            # The history still gets the action/reward; the watcher reconciles the stake.
+            # The history still gets the action/reward; the watcher reconciles the
+            # stake.
             return None
         if stake is None:
             return None
@@ -42,7 +43,9 @@ class WebhookIngest:
         )
 
     async def ingest(self, notice: ProviderNotice, body: bytes) -> bool:
-        """True when the event was new; False for a duplicate delivery (nothing changes)."""
+        """True when the event was new; False for a duplicate delivery (nothing
+        changes).
+        """
         stake = await self._stake_as_notified(notice)
         store = self.feed.store
         async with store.transaction() as connection:

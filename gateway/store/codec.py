@@ -1,4 +1,6 @@
-"""JSON for the common model's dataclasses, exact both ways (Decimals as strings, UTC times)."""
+"""JSON for the common model's dataclasses, exact both ways (Decimals as strings, UTC
+times).
+"""
 
 import dataclasses
 import types

@@ -2,13 +2,14 @@
 
 A request *claims* its key by inserting a pending row (the unique constraint decides the
 race, also between two gateways on one PostgreSQL); the winner calls the provider and
-completes the row with its response; everyone else replays that response, or waits for it.
+completes the row with its response; everyone else replays that response, or waits for
+it.
 """
 
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine

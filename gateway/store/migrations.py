@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, inspect, text
@@ -26,15 +27,16 @@ class Migration:
 
 
 def _create_initial_tables(connection: Connection) -> None:
-    for table in (
+    tables: list[Any] = [
         ApiClientRow,
         ClientIdentityRow,
         IdempotencyRow,
         StatusEventRow,
         EntityStateRow,
         WebhookEventRow,
-    ):
-        table.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+    ]
+    for table in tables:
+        table.__table__.create(connection, checkfirst=True)
 
 
 MIGRATIONS: Sequence[Migration] = (

@@ -37,11 +37,13 @@ class _ServicesCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         breaker = GaugeMetricFamily(
-            "gateway_provider_circuit_open", "1 while a provider's breaker is open",
+            "gateway_provider_circuit_open",
+            "1 while a provider's breaker is open",
             labels=["provider"],
         )
         latency = GaugeMetricFamily(
-            "gateway_provider_latency_ms", "Moving average of upstream latency",
+            "gateway_provider_latency_ms",
+            "Moving average of upstream latency",
             labels=["provider"],
         )
         for provider, guard in self.services.providers.guards.items():
@@ -52,10 +54,14 @@ class _ServicesCollector(Collector):
         yield latency
         bus = self.services.bus
         for name in ("published", "delivered", "dropped"):
-            family = GaugeMetricFamily(f"gateway_bus_events_{name}", f"Bus events {name}")
+            family = GaugeMetricFamily(
+                f"gateway_bus_events_{name}", f"Bus events {name}"
+            )
             family.add_metric([], float(getattr(bus, name, 0)))
             yield family
-        subscribers = GaugeMetricFamily("gateway_bus_subscribers", "Live bus subscribers")
+        subscribers = GaugeMetricFamily(
+            "gateway_bus_subscribers", "Live bus subscribers"
+        )
         subscribers.add_metric([], float(getattr(bus, "subscriber_count", 0)))
         yield subscribers
         coalesced = GaugeMetricFamily(
@@ -67,4 +73,6 @@ class _ServicesCollector(Collector):
 
 async def metrics_endpoint(request: Request) -> Response:
     metrics: GatewayMetrics = request.state.metrics
-    return Response(generate_latest(metrics.registry), media_type="text/plain; version=0.0.4")
+    return Response(
+        generate_latest(metrics.registry), media_type="text/plain; version=0.0.4"
+    )

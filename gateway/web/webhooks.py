@@ -18,7 +18,11 @@ Verifier = Callable[[dict[str, str], bytes, datetime], ProviderNotice]
 
 async def _read_limited(request: Request) -> bytes | None:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
+    if (
+        declared is not None
+        and declared.isdigit()
+        and int(declared) > MAX_WEBHOOK_BYTES
+    ):
         return None
     body = bytearray()
     async for chunk in request.stream():
@@ -42,7 +46,9 @@ def webhook_endpoint(
         metrics = request.state.metrics
         verify = verifier(request)
         if verify is None:
-            return JSONResponse({"error": "webhooks are not configured"}, status_code=404)
+            return JSONResponse(
+                {"error": "webhooks are not configured"}, status_code=404
+            )
         body = await _read_limited(request)
         if body is None:
             metrics.webhooks.labels(provider_label, "too_large").inc()
@@ -54,7 +60,9 @@ def webhook_endpoint(
             return JSONResponse({"error": str(rejected)}, status_code=401)
         ingest: WebhookIngest = request.state.webhook_ingest
         fresh = await ingest.ingest(notice, body)
-        metrics.webhooks.labels(provider_label, "accepted" if fresh else "duplicate").inc()
+        metrics.webhooks.labels(
+            provider_label, "accepted" if fresh else "duplicate"
+        ).inc()
         return JSONResponse({"received": True, "duplicate": not fresh})
 
     return endpoint

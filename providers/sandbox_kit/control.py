@@ -43,7 +43,9 @@ def control_routes(clock: SimulatedClock, faults: Faults) -> list[BaseRoute]:
                     status_code=400,
                 )
             await clock.advance(seconds)
-        return JSONResponse({"now": clock.now().isoformat(), "time_scale": clock.time_scale})
+        return JSONResponse(
+            {"now": clock.now().isoformat(), "time_scale": clock.time_scale}
+        )
 
     async def faults_endpoint(request: Request) -> JSONResponse:
         if request.method == "POST":
@@ -55,7 +57,9 @@ def control_routes(clock: SimulatedClock, faults: Faults) -> list[BaseRoute]:
             down = body.get("down", False)
             if latency is None or error_rate is None or not isinstance(down, bool):
                 return JSONResponse(
-                    {"error": "expected latency_ms (number), error_rate (0.0-1.0), down (bool)"},
+                    {
+                        "error": "expected latency_ms (number), error_rate (0.0-1.0), down (bool)"
+                    },
                     status_code=400,
                 )
             try:

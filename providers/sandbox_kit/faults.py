@@ -1,4 +1,4 @@
-"""Fault injection for a sandbox: added latency, random server errors, or a provider that is down."""
+"""Fault injection for a sandbox: added latency, random server errors, or downtime."""
 
 import asyncio
 import json
@@ -27,7 +27,11 @@ class Faults:
         self.down = down
 
     def as_dict(self) -> dict[str, object]:
-        return {"latency_ms": self.latency_ms, "error_rate": self.error_rate, "down": self.down}
+        return {
+            "latency_ms": self.latency_ms,
+            "error_rate": self.error_rate,
+            "down": self.down,
+        }
 
 
 class FaultInjectionMiddleware:

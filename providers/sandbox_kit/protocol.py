@@ -10,12 +10,22 @@ from providers.sandbox_kit.faults import Faults
 
 
 class ProviderSandbox(Protocol):
-    provider: Provider
-    app: ASGIApp
-    clock: SimulatedClock
-    faults: Faults
-    # The identities the demo client is linked to, seeded with history.
-    demo_owners: tuple[str, ...]
+    @property
+    def provider(self) -> Provider: ...
+
+    @property
+    def app(self) -> ASGIApp: ...
+
+    @property
+    def clock(self) -> SimulatedClock: ...
+
+    @property
+    def faults(self) -> Faults: ...
+
+    @property
+    def demo_owners(self) -> tuple[str, ...]:
+        """The identities the demo client is linked to, seeded with history."""
+        ...
 
     async def start(self) -> None:
         """Start background work (webhook delivery, ticking); idempotent."""

@@ -21,7 +21,11 @@ async def test_the_key_itself_is_never_stored(store):
     async with store.engine.connect() as connection:
         from sqlalchemy import text
 
-        rows = (await connection.execute(text("SELECT key_hash, key_prefix FROM api_client"))).all()
+        rows = (
+            await connection.execute(
+                text("SELECT key_hash, key_prefix FROM api_client")
+            )
+        ).all()
     assert rows[0].key_hash == hash_key(key)
     assert key not in {rows[0].key_hash, rows[0].key_prefix}
     assert key.startswith(rows[0].key_prefix)

@@ -22,7 +22,9 @@ def report(status: StakeStatus, word: str, source=EventSource.WEBHOOK, stake="s-
 
 
 async def test_each_change_is_recorded_with_where_it_came_from(store):
-    first = await store.history.record(report(StakeStatus.PENDING, "submitted", EventSource.MUTATION))
+    first = await store.history.record(
+        report(StakeStatus.PENDING, "submitted", EventSource.MUTATION)
+    )
     second = await store.history.record(report(StakeStatus.ACTIVE, "staked"))
     assert first.from_status is None and second.from_status == "PENDING"
     assert second.cursor > first.cursor
@@ -34,7 +36,9 @@ async def test_each_change_is_recorded_with_where_it_came_from(store):
 
 
 async def test_the_same_fact_twice_is_one_row(store):
-    assert await store.history.record(report(StakeStatus.PENDING, "submitted")) is not None
+    assert (
+        await store.history.record(report(StakeStatus.PENDING, "submitted")) is not None
+    )
     assert await store.history.record(report(StakeStatus.PENDING, "submitted")) is None
 
 
@@ -43,20 +47,27 @@ async def test_a_stale_report_is_kept_but_does_not_move_the_status_back(store):
     await store.history.record(report(StakeStatus.ACTIVE, "staked"))
     stale = await store.history.record(report(StakeStatus.PENDING, "confirmed"))
     assert stale is not None and stale.applied is False
-    current = await store.history.current_status(Provider.ZEROHASH, EntityKind.STAKE, "s-1")
+    current = await store.history.current_status(
+        Provider.ZEROHASH, EntityKind.STAKE, "s-1"
+    )
     assert current == "ACTIVE"
     applied = (await store.history.for_stakes(Provider.ZEROHASH, ["s-1"]))["s-1"]
     assert [e.to_status for e in applied] == ["PENDING", "ACTIVE"]
 
 
 async def test_events_after_a_cursor_replay_in_order_for_the_owners_asked(store):
-    a = await store.history.record(report(StakeStatus.PENDING, "submitted", stake="s-1"))
+    a = await store.history.record(
+        report(StakeStatus.PENDING, "submitted", stake="s-1")
+    )
     await store.history.record(report(StakeStatus.PENDING, "submitted", stake="s-2"))
     await store.history.record(report(StakeStatus.ACTIVE, "staked", stake="s-1"))
     replay = await store.history.after(
         a.cursor, kinds=[EntityKind.STAKE], owners=[(Provider.ZEROHASH, "CUST01")]
     )
-    assert [(e.entity_id, e.to_status) for e in replay] == [("s-2", "PENDING"), ("s-1", "ACTIVE")]
+    assert [(e.entity_id, e.to_status) for e in replay] == [
+        ("s-2", "PENDING"),
+        ("s-1", "ACTIVE"),
+    ]
     nobody = await store.history.after(
         0, kinds=[EntityKind.STAKE], owners=[(Provider.ZEROHASH, "OTHER")]
     )

@@ -1,0 +1,85 @@
+"""A real gateway on a loopback port, on its embedded sandboxes, as `serve` runs it."""
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from gateway.app import create_app
+from gateway.settings import Settings
+
+DEMO_KEY = "sgw_test_demo-key-for-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningGateway:
+    url: str
+    app: Any
+    http: httpx.AsyncClient
+
+    async def graphql(
+        self, query: str, variables: dict | None = None, *, key: str | None = DEMO_KEY
+    ) -> dict:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    async def advance(self, provider: str, seconds: float) -> None:
+        response = await self.http.post(
+            f"/sandbox/{provider}/_sandbox/clock", json={"advance_seconds": seconds}
+        )
+        assert response.status_code == 200, response.text
+
+
+async def start_gateway(tmp_path, **overrides: Any) -> AsyncIterator[RunningGateway]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}",
+        GATEWAY_PUBLIC_URL=url,
+        GATEWAY_DEMO_API_KEY=DEMO_KEY,
+        PROVIDER_TIMEOUT_SECONDS=5,
+        **overrides,
+    )
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    assert server.started, "gateway did not start"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=20) as http:
+            yield RunningGateway(url=url, app=app, http=http)
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def gateway(tmp_path) -> AsyncIterator[RunningGateway]:
+    async for running in start_gateway(tmp_path):
+        yield running
