@@ -5,6 +5,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
+from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_sandbox/"
@@ -42,7 +43,9 @@ class FaultInjectionMiddleware:
         self.faults = faults
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+        # The route path, not the full path: a sandbox mounted under /sandbox/<name>
+        # must still reach its own control routes while "down".
+        if scope["type"] != "http" or get_route_path(scope).startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
         if self.faults.latency_ms:

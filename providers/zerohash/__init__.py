@@ -1,0 +1,14 @@
+"""Zerohash: staking from a participant's accounts, HMAC-signed calls, webhooks."""
+
+from providers.zerohash.adapter import ZerohashAdapter
+from providers.zerohash.config import ZerohashConfig
+from providers.zerohash.sandbox import ZerohashSandbox
+from providers.zerohash.webhooks import WebhookRejected, verify_webhook
+
+__all__ = [
+    "WebhookRejected",
+    "ZerohashAdapter",
+    "ZerohashConfig",
+    "ZerohashSandbox",
+    "verify_webhook",
+]
