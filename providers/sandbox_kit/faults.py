@@ -5,7 +5,6 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_sandbox/"
@@ -45,7 +44,7 @@ class FaultInjectionMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # The route path, not the full path: a sandbox mounted under /sandbox/<name>
         # must still reach its own control routes while "down".
-        if scope["type"] != "http" or get_route_path(scope).startswith(CONTROL_PREFIX):
+        if scope["type"] != "http" or _route_path(scope).startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
         if self.faults.latency_ms:
@@ -57,6 +56,12 @@ class FaultInjectionMiddleware:
             await _plain_error(send, 500, "sandbox: injected server error")
             return
         await self.app(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 async def _plain_error(send: Send, status: int, message: str) -> None:
