@@ -1,0 +1,288 @@
+"""Dfns as a `StakingAdapter` and `AllocationAdapter`: an owner is a Dfns wallet id.
+
+Dfns lists the whole organisation, so lists are walked in full and filtered by wallet.
+"""
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+
+from gateway.domain.commands import (
+    CreateStake,
+    CreateStakeAction,
+    StakeActionResult,
+    Unstake,
+)
+from gateway.domain.enums import Provider, StakeActionKind, UserErrorCode
+from gateway.domain.errors import UserError
+from gateway.domain.models import Reward, Stake, StakingProduct
+from providers.base import ProviderRejected
+from providers.dfns.allocation_adapter import AllocationOperations
+from providers.dfns.bodies import (
+    WALLET_ID,
+    create_stake_body,
+    rejected,
+    stake_action_body,
+    stake_amount,
+)
+from providers.dfns.catalog import (
+    StakingProtocol,
+    protocol_for_product,
+    staking_products,
+)
+from providers.dfns.client import DfnsClient
+from providers.dfns.config import DfnsConfig
+from providers.dfns.mapping import protocol_of, to_reward, to_stake, to_stake_action
+from providers.dfns.models import DfnsRewards, DfnsStake
+from providers.dfns.replay import (
+    STAKE_ID,
+    is_conflict,
+    not_found,
+    pick_action,
+    replayed_action,
+    same_request,
+)
+from providers.dfns.units import whole_amount
+
+# Statuses in which a stake has earned nothing yet: no rewards call.
+_NO_REWARDS = frozenset({"Creating", "Staking", "Failed"})
+_TWO_STEP = frozenset({"Xdc", "Babylon"})
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DfnsAdapter(AllocationOperations):
+    provider = Provider.DFNS
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        config: DfnsConfig,
+        *,
+        now: Callable[[], datetime] = _utcnow,
+        rewards_concurrency: int = 8,
+    ) -> None:
+        self._client = DfnsClient(client, config)
+        self._now = now
+        self._rewards_slots = asyncio.Semaphore(rewards_concurrency)
+
+    async def list_products(self) -> Sequence[StakingProduct]:
+        return staking_products()
+
+    async def _owned_stakes(self, owners: Sequence[str]) -> list[DfnsStake]:
+        wanted = set(owners)
+        if not wanted:
+            return []
+        return [s for s in await self._client.list_stakes() if s.wallet_id in wanted]
+
+    async def _rewards(self, stake: DfnsStake) -> DfnsRewards | None:
+        if stake.status in _NO_REWARDS:
+            return None
+        async with self._rewards_slots:
+            try:
+                return await self._client.get_stake_rewards(stake.id)
+            except ProviderRejected as exc:
+                if exc.user_error_code is UserErrorCode.NOT_FOUND:
+                    return None
+                raise
+
+    async def _with_rewards(self, stakes: Sequence[DfnsStake]) -> list[Stake]:
+        rewards = await asyncio.gather(*(self._rewards(s) for s in stakes))
+        as_of = self._now()
+        staked: list[Stake] = []
+        for stake, reward in zip(stakes, rewards, strict=True):
+            earned = None
+            if reward is not None:
+                earned = to_reward(stake, reward, as_of).amount
+            staked.append(to_stake(stake, as_of, earned))
+        return staked
+
+    async def list_stakes(self, owners: Sequence[str]) -> Sequence[Stake]:
+        return await self._with_rewards(await self._owned_stakes(owners))
+
+    async def _find_stake(self, owner: str, stake_id: str) -> DfnsStake | None:
+        if not STAKE_ID.match(stake_id):
+            return None
+        try:
+            stake = await self._client.get_stake(stake_id)
+        except ProviderRejected as exc:
+            if exc.user_error_code is UserErrorCode.NOT_FOUND:
+                return None
+            raise
+        return stake if stake.wallet_id == owner else None
+
+    async def _owned_stake(self, owner: str, stake_id: str) -> DfnsStake:
+        stake = await self._find_stake(owner, stake_id)
+        if stake is None:
+            raise not_found(f"stake {stake_id}")
+        return stake
+
+    async def get_stake(self, owner: str, provider_stake_id: str) -> Stake | None:
+        stake = await self._find_stake(owner, provider_stake_id)
+        return None if stake is None else (await self._with_rewards([stake]))[0]
+
+    async def list_rewards(self, owners: Sequence[str]) -> Sequence[Reward]:
+        stakes = await self._owned_stakes(owners)
+        rewards = await asyncio.gather(*(self._rewards(s) for s in stakes))
+        as_of = self._now()
+        mapped = (
+            to_reward(stake, reward, as_of)
+            for stake, reward in zip(stakes, rewards, strict=True)
+            if reward is not None
+        )
+        return [r for r in mapped if r.amount > 0]
+
+    def _result(
+        self, stake: DfnsStake, kind: str, external_id: str | None
+    ) -> StakeActionResult:
+        action = pick_action(stake.actions, kind, external_id)
+        return StakeActionResult(
+            stake=to_stake(stake, self._now()),
+            action=to_stake_action(action, stake.wallet_id, protocol_of(stake)),
+        )
+
+    async def create_stake(self, command: CreateStake) -> StakeActionResult:
+        protocol = None
+        if command.product.provider is Provider.DFNS:
+            protocol = protocol_for_product(command.product.provider_product_id)
+        if protocol is None:
+            raise rejected("not a Dfns staking product", "product")
+        body = create_stake_body(
+            protocol,
+            command.owner,
+            command.amount,
+            command.validator,
+            command.external_id,
+        )
+        try:
+            stake = await self._client.create_stake(body)
+        except ProviderRejected as exc:
+            if not is_conflict(exc) or exc.existing_id is None:
+                raise
+            # Dfns answers 409 when an externalId is reused; ours if the body is ours.
+            stake = await self._client.get_stake(exc.existing_id)
+            if not same_request(body, stake.request_body):
+                raise exc from None
+        return self._result(stake, "Stake", command.external_id)
+
+    async def _act(
+        self,
+        stake: DfnsStake,
+        kind: str,
+        amount: Decimal | None,
+        external_id: str | None,
+    ) -> StakeActionResult:
+        body = stake_action_body(protocol_of(stake), kind, amount, external_id)
+        try:
+            updated = await self._client.create_stake_action(stake.id, body)
+        except ProviderRejected as exc:
+            if not is_conflict(exc):
+                raise
+            updated = await self._client.get_stake(stake.id)
+            replayed_action(updated.actions, exc, body)
+        return self._result(updated, kind, external_id)
+
+    @staticmethod
+    def _staked(stake: DfnsStake, protocol: StakingProtocol) -> Decimal:
+        raw = stake.data_amount or stake.amount
+        if raw is None:
+            raise rejected(f"stake {stake.id} has no known amount")
+        return whole_amount(raw, protocol.decimals, "staked amount")
+
+    def _whole_only(
+        self, stake: DfnsStake, protocol: StakingProtocol, amount: Decimal | None
+    ) -> None:
+        if amount is not None and amount != self._staked(stake, protocol):
+            raise rejected(
+                f"{protocol.name} stakes are unstaked whole; omit the amount", "amount"
+            )
+
+    async def unstake(self, command: Unstake) -> StakeActionResult:
+        stake = await self._owned_stake(command.owner, command.stake.provider_stake_id)
+        protocol = protocol_of(stake)
+        if protocol.name == "Iota":
+            amount = (
+                self._staked(stake, protocol)
+                if command.amount is None
+                else command.amount
+            )
+            return await self._act(stake, "Withdraw", amount, command.external_id)
+        self._whole_only(stake, protocol, command.amount)
+        kind = "Withdraw"
+        if protocol.name in _TWO_STEP and stake.status != "Unbond":
+            kind = "Unbond"
+        return await self._act(stake, kind, None, command.external_id)
+
+    async def create_stake_action(
+        self, command: CreateStakeAction
+    ) -> StakeActionResult:
+        if command.kind is StakeActionKind.UNSTAKE:
+            return await self.unstake(
+                Unstake(
+                    command.owner, command.stake, command.amount, command.external_id
+                )
+            )
+        if command.kind not in (StakeActionKind.WITHDRAW, StakeActionKind.DEPOSIT):
+            raise rejected(
+                f"Dfns stakes take no {command.kind.value} action",
+                "kind",
+                code=UserErrorCode.UNSUPPORTED_ACTION,
+            )
+        stake = await self._owned_stake(command.owner, command.stake.provider_stake_id)
+        protocol = protocol_of(stake)
+        if command.kind is StakeActionKind.DEPOSIT:
+            if protocol.name != "Iota":
+                raise rejected(
+                    f"{protocol.name} stakes take no deposit",
+                    "kind",
+                    code=UserErrorCode.UNSUPPORTED_ACTION,
+                )
+            if command.amount is None:
+                raise rejected("a deposit needs an amount", "amount")
+            return await self._act(
+                stake, "Deposit", command.amount, command.external_id
+            )
+        if protocol.name == "Iota":
+            amount = (
+                self._staked(stake, protocol)
+                if command.amount is None
+                else command.amount
+            )
+            return await self._act(stake, "Withdraw", amount, command.external_id)
+        self._whole_only(stake, protocol, command.amount)
+        return await self._act(stake, "Withdraw", None, command.external_id)
+
+    async def accept_terms(self, owner: str) -> None:
+        raise rejected(
+            "Dfns has no staking terms to accept", code=UserErrorCode.UNSUPPORTED_ACTION
+        )
+
+    async def check_eligibility(
+        self, owner: str, product: StakingProduct, amount: Decimal
+    ) -> Sequence[UserError]:
+        errors: list[UserError] = []
+        if not WALLET_ID.match(owner):
+            errors.append(
+                rejected(f"{owner!r} is not a Dfns wallet id", "owner").as_user_error()
+            )
+        protocol = None
+        if product.provider is Provider.DFNS:
+            protocol = protocol_for_product(product.provider_product_id)
+        if protocol is None:
+            errors.append(
+                rejected("not a Dfns staking product", "product").as_user_error()
+            )
+            return errors
+        try:
+            stake_amount(protocol, amount)
+        except ProviderRejected as exc:
+            errors.append(exc.as_user_error())
+        return errors
+
+    async def health_check(self) -> None:
+        await self._client.first_stakes_page()
