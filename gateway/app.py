@@ -4,20 +4,27 @@ The lifespan owns every resource (engine, bus, HTTP clients, sandbox background 
 and hands the services to requests through the ASGI state.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+)
 
 from gateway.demo import ensure_demo_client
 from gateway.domain.enums import Provider
 from gateway.events import EventBus, create_bus
 from gateway.schema.context import Services
+from gateway.schema.keepalive import with_ping_interval
 from gateway.schema.schema import build_schema
 from gateway.schema.view import GatewayGraphQL
 from gateway.services.commands import StakingCommands
@@ -26,6 +33,7 @@ from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
 from gateway.services.resilience import CallPolicy
 from gateway.services.status_feed import StatusFeed
+from gateway.services.watcher import Watcher, WatchPolicy
 from gateway.services.webhook_ingest import WebhookIngest
 from gateway.settings import Settings
 from gateway.store.migrations import current_version, latest_version
@@ -91,6 +99,20 @@ def create_app(
         )
         metrics.watch(services)
         await feed.publish_pending()
+        watcher = Watcher(
+            opened_store,
+            providers,
+            feed,
+            WatchPolicy(
+                fast=settings.watcher_fast_seconds,
+                slow=settings.watcher_slow_seconds,
+                lease_ttl=settings.watcher_lease_seconds,
+            ),
+        )
+        app.state.watcher = watcher
+        watching = (
+            asyncio.create_task(watcher.run()) if settings.watcher_enabled else None
+        )
         demo_key = None
         if sandboxes:
             fixed = (
@@ -114,6 +136,10 @@ def create_app(
                 ),
             }
         finally:
+            if watching is not None:
+                watching.cancel()
+                with suppress(asyncio.CancelledError):
+                    await watching
             for sandbox in sandboxes.values():
                 await sandbox.stop()
             for client in wiring.clients:
@@ -126,7 +152,15 @@ def create_app(
         build_schema(),
         graphql_ide=None if settings.is_production else "graphiql",
         keep_alive=True,
-        keep_alive_interval=15,
+        keep_alive_interval=settings.ws_ping_seconds,
+        subscription_protocols=(
+            GRAPHQL_TRANSPORT_WS_PROTOCOL,
+            GRAPHQL_WS_PROTOCOL,
+            GRAPHQL_SSE_PROTOCOL,
+        ),
+    )
+    graphql.graphql_transport_ws_handler_class = with_ping_interval(
+        settings.ws_ping_seconds
     )
 
     def zerohash(request: Request) -> Verifier | None:

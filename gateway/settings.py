@@ -24,6 +24,16 @@ class Settings(BaseSettings):
         default=10.0, alias="PROVIDER_TIMEOUT_SECONDS", gt=0
     )
 
+    watcher_enabled: bool = Field(default=True, alias="WATCHER_ENABLED")
+    watcher_fast_seconds: float = Field(default=2.0, alias="WATCHER_FAST_SECONDS", gt=0)
+    watcher_slow_seconds: float = Field(
+        default=30.0, alias="WATCHER_SLOW_SECONDS", gt=0
+    )
+    watcher_lease_seconds: float = Field(
+        default=10.0, alias="WATCHER_LEASE_SECONDS", gt=0
+    )
+    ws_ping_seconds: float = Field(default=15.0, alias="WS_PING_SECONDS", gt=0)
+
     dfns_api_url: str | None = Field(default=None, alias="DFNS_API_URL")
     dfns_auth_token: SecretStr | None = Field(default=None, alias="DFNS_AUTH_TOKEN")
     dfns_cred_id: str | None = Field(default=None, alias="DFNS_CRED_ID")

@@ -142,6 +142,22 @@ class ClientStore:
             )
         return int(result.rowcount)
 
+    async def linked_identities(self) -> dict[Provider, tuple[str, ...]]:
+        """Every identity some active client is linked to: what the watcher follows."""
+        async with self._engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(_identities.c.provider, _identities.c.identity)
+                    .join(_clients, _clients.c.id == _identities.c.client_id)
+                    .where(_clients.c.revoked_at.is_(None))
+                    .distinct()
+                )
+            ).all()
+        grouped: dict[Provider, list[str]] = defaultdict(list)
+        for row in rows:
+            grouped[Provider(row.provider)].append(row.identity)
+        return {provider: tuple(sorted(ids)) for provider, ids in grouped.items()}
+
     async def find_by_key(self, key: str) -> str | None:
         async with self._engine.connect() as connection:
             value = (

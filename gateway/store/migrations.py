@@ -15,6 +15,7 @@ from gateway.store.tables import (
     IdempotencyRow,
     SchemaVersionRow,
     StatusEventRow,
+    WatcherLeaseRow,
     WebhookEventRow,
 )
 

@@ -10,6 +10,7 @@ from gateway.store.clients import ClientStore
 from gateway.store.engine import create_engine
 from gateway.store.history import HistoryStore
 from gateway.store.idempotency import IdempotencyStore
+from gateway.store.leases import LeaseStore
 from gateway.store.migrations import migrate
 
 
@@ -19,6 +20,7 @@ class Store:
         self.clients = ClientStore(engine)
         self.idempotency = IdempotencyStore(engine)
         self.history = HistoryStore(engine)
+        self.leases = LeaseStore(engine)
 
     @classmethod
     def from_url(cls, database_url: str) -> "Store":

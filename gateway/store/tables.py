@@ -127,3 +127,13 @@ class SchemaVersionRow(SQLModel, table=True):
     version: int = Field(primary_key=True)
     description: str
     applied_at: datetime = Field(sa_column=_utc_column())
+
+
+class WatcherLeaseRow(SQLModel, table=True):
+    """Which replica polls a provider now; a lease not renewed in time passes on."""
+
+    __tablename__ = "watcher_lease"
+
+    provider: str = Field(primary_key=True)
+    holder: str
+    expires_at: datetime = Field(sa_column=_utc_column())
