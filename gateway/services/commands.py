@@ -4,8 +4,8 @@ change.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 from decimal import Decimal
+from functools import partial
 
 from gateway.domain import commands as cmd
 from gateway.domain.assets import decimals_of

@@ -2,8 +2,8 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,7 +15,6 @@ from gateway.store.tables import (
     IdempotencyRow,
     SchemaVersionRow,
     StatusEventRow,
-    WatcherLeaseRow,
     WebhookEventRow,
 )
 
