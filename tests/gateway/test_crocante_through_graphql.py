@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from gateway.domain.enums import Provider
+
 STAKES = """
 query($filter: StakeFilter, $first: Int, $after: String) {
   stakes(filter: $filter, first: $first, after: $after) {
@@ -159,7 +161,6 @@ async def test_another_clients_stake_is_not_found_and_invisible(gateway):
     _ = store
     stakes = await crocante_stakes(gateway)
     stake_id = stakes[0]["id"]
-    from gateway.domain.enums import Provider
     from gateway.store.clients import ClientStore
     from gateway.store.engine import create_engine
 

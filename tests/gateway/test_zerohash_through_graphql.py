@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 
 from gateway.domain.enums import Provider
-from gateway.store.clients import ClientStore
-from gateway.store.engine import create_engine
+from tests.gateway.clients import new_client as make_client
 from tests.gateway.ws import subscriber
 
 PRODUCTS = """query { stakingProducts(provider: ZEROHASH) {
@@ -29,14 +28,7 @@ WATCH = """subscription($id: ID) { stakeStatusChanged(stakeId: $id) {
 
 
 async def new_client(gateway, participant: str) -> str:
-    engine = create_engine(gateway.app.state.settings.effective_database_url)
-    try:
-        _, key = await ClientStore(engine).create(
-            participant, {Provider.ZEROHASH: [participant]}
-        )
-    finally:
-        await engine.dispose()
-    return key
+    return await make_client(gateway, participant, {Provider.ZEROHASH: [participant]})
 
 
 async def eventually(check, within: float = 10.0):

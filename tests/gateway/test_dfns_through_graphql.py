@@ -1,0 +1,178 @@
+"""Dfns end to end: stakes on two protocols through their lifecycles, policy approval,
+allocations, idempotency — all through GraphQL against the signing sandbox."""
+
+import pytest
+
+from gateway.domain.enums import Provider
+from tests.gateway.clients import new_client
+
+WALLET = "wa-e2e01-00000-00000000000000"
+
+PRODUCTS = """query { stakingProducts(provider: DFNS) {
+  id providerProductId protocol requiresValidator minAmount asset { symbol decimals } } }"""
+CREATE = """mutation($input: CreateStakeInput!) { createStake(input: $input) {
+  stake { id status providerStatus amount protocol availableActions }
+  action { kind status providerStatus }
+  userErrors { code message field } } }"""
+STAKE = """query($id: ID!) { stake(id: $id) { id status providerStatus availableActions
+  actions { kind status } statusHistory { to source } } }"""
+UNSTAKE = """mutation($input: UnstakeInput!) { unstake(input: $input) {
+  stake { id status } action { kind status } userErrors { code message } } }"""
+ACTION = """mutation($input: CreateStakeActionInput!) { createStakeAction(input: $input) {
+  stake { id status } action { kind status } userErrors { code message } } }"""
+ALLOCATE = """mutation($input: CreateAllocationInput!) { createAllocation(input: $input) {
+  allocation { id protocol amount { amount asset { symbol } } }
+  action { kind status } userErrors { code message field } } }"""
+ALLOCATION_ACTION = """mutation($input: CreateAllocationActionInput!) {
+  createAllocationAction(input: $input) {
+    allocation { id amount { amount } actions { kind status } }
+    action { kind status } userErrors { code message field } } }"""
+ALLOCATIONS = """query { allocations { edges { node { id protocol walletId
+  amount { amount raw asset { symbol decimals } } rewards { amount } } }
+  providerFailures { code } } }"""
+
+
+@pytest.fixture
+async def dfns(gateway):
+    key = await new_client(gateway, "dfns-e2e", {Provider.DFNS: [WALLET]})
+    products = (await gateway.graphql(PRODUCTS, key=key))["stakingProducts"]
+    return key, {p["protocol"]: p for p in products}
+
+
+async def stake_of(gateway, key, stake_id):
+    return (await gateway.graphql(STAKE, {"id": stake_id}, key=key))["stake"]
+
+
+async def test_dfns_offers_one_product_per_protocol(gateway, dfns):
+    _, products = dfns
+    assert {"Ethereum", "Iota", "Xdc"} <= set(products)
+    assert products["Iota"]["requiresValidator"] is True
+    assert products["Ethereum"]["asset"] == {"symbol": "ETH", "decimals": 18}
+
+
+async def test_an_ethereum_stake_activates_and_is_withdrawn(gateway, dfns):
+    key, products = dfns
+    created = await gateway.graphql(
+        CREATE,
+        {"input": {"productId": products["Ethereum"]["id"], "amount": "2.5"}},
+        key=key,
+    )
+    result = created["createStake"]
+    assert result["userErrors"] == []
+    assert result["stake"]["status"] == "PENDING"
+    assert result["stake"]["amount"] == "2.5"
+    stake_id = result["stake"]["id"]
+    await gateway.advance("dfns", 7 * 3600)
+    assert (await stake_of(gateway, key, stake_id))["status"] == "ACTIVE"
+    unstaked = (
+        await gateway.graphql(UNSTAKE, {"input": {"stakeId": stake_id}}, key=key)
+    )["unstake"]
+    assert unstaked["userErrors"] == []
+    assert unstaked["action"]["kind"] == "WITHDRAW"
+    await gateway.advance("dfns", 3 * 86400)
+    assert (await stake_of(gateway, key, stake_id))["status"] == "WITHDRAWN"
+
+
+async def test_an_xdc_stake_unbonds_then_withdraws(gateway, dfns):
+    key, products = dfns
+    candidate = "xdc" + "ab" * 20
+    missing = await gateway.graphql(
+        CREATE,
+        {"input": {"productId": products["Xdc"]["id"], "amount": "10000000"}},
+        key=key,
+    )
+    assert [e["field"] for e in missing["createStake"]["userErrors"]] == [
+        ["input", "validator"]
+    ]
+    created = await gateway.graphql(
+        CREATE,
+        {
+            "input": {
+                "productId": products["Xdc"]["id"],
+                "amount": "10000000",
+                "validator": candidate,
+            }
+        },
+        key=key,
+    )
+    stake_id = created["createStake"]["stake"]["id"]
+    await gateway.advance("dfns", 2 * 3600)
+    assert (await stake_of(gateway, key, stake_id))["status"] == "ACTIVE"
+    unbond = (
+        await gateway.graphql(UNSTAKE, {"input": {"stakeId": stake_id}}, key=key)
+    )["unstake"]
+    assert unbond["userErrors"] == [] and unbond["action"]["kind"] == "UNSTAKE"
+    await gateway.advance("dfns", 3 * 86400)
+    unbonded = await stake_of(gateway, key, stake_id)
+    assert unbonded["status"] == "WITHDRAWABLE"
+    assert "WITHDRAW" in unbonded["availableActions"]
+    withdraw = await gateway.graphql(
+        ACTION, {"input": {"stakeId": stake_id, "kind": "WITHDRAW"}}, key=key
+    )
+    assert withdraw["createStakeAction"]["userErrors"] == []
+    await gateway.advance("dfns", 3600)
+    assert (await stake_of(gateway, key, stake_id))["status"] == "WITHDRAWN"
+
+
+async def test_a_large_stake_waits_for_policy_approval(gateway, dfns):
+    key, products = dfns
+    created = await gateway.graphql(
+        CREATE,
+        {"input": {"productId": products["Ethereum"]["id"], "amount": "500"}},
+        key=key,
+    )
+    action = created["createStake"]["action"]
+    assert action["status"] == "PENDING_APPROVAL"
+    assert action["providerStatus"] == "PendingPolicyApproval"
+
+
+async def test_the_same_external_id_twice_creates_one_stake(gateway, dfns):
+    key, products = dfns
+    variables = {
+        "input": {
+            "productId": products["Ethereum"]["id"],
+            "amount": "1",
+            "externalId": "dfns-order-1",
+        }
+    }
+    first = (await gateway.graphql(CREATE, variables, key=key))["createStake"]
+    second = (await gateway.graphql(CREATE, variables, key=key))["createStake"]
+    assert first["userErrors"] == [] and second["userErrors"] == []
+    assert first["stake"]["id"] == second["stake"]["id"]
+
+
+async def test_an_allocation_takes_a_deposit_and_a_withdrawal(gateway, dfns):
+    key, _ = dfns
+    created = await gateway.graphql(
+        ALLOCATE,
+        {"input": {"protocol": "GauntletUsdcPrime", "amount": "1000"}},
+        key=key,
+    )
+    result = created["createAllocation"]
+    assert result["userErrors"] == [], result
+    allocation_id = result["allocation"]["id"]
+    too_slippy = await gateway.graphql(
+        ALLOCATION_ACTION,
+        {
+            "input": {
+                "allocationId": allocation_id,
+                "kind": "DEPOSIT",
+                "slippageBps": 20000,
+            }
+        },
+        key=key,
+    )
+    assert [e["code"] for e in too_slippy["createAllocationAction"]["userErrors"]] == [
+        "INVALID_INPUT"
+    ]
+    await gateway.advance("dfns", 600)
+    withdrawn = await gateway.graphql(
+        ALLOCATION_ACTION,
+        {"input": {"allocationId": allocation_id, "kind": "WITHDRAW", "amount": "100"}},
+        key=key,
+    )
+    assert withdrawn["createAllocationAction"]["userErrors"] == []
+    assert withdrawn["createAllocationAction"]["action"]["kind"] == "WITHDRAW"
+    listed = (await gateway.graphql(ALLOCATIONS, key=key))["allocations"]
+    assert listed["providerFailures"] == []
+    assert allocation_id in {e["node"]["id"] for e in listed["edges"]}
