@@ -52,7 +52,7 @@ class RedisBus:
         connect_timeout: float = 5.0,
     ) -> None:
         self._url = url
-        self._name = name  # CLIENT SETNAME prefix, to spot us in CLIENT LIST
+        self.name = name  # CLIENT SETNAME prefix: ours in CLIENT LIST are name:sub/pub
         self._keepalive = keepalive
         self._retry_delay = retry_delay
         self._max_retry_delay = max_retry_delay
@@ -77,12 +77,12 @@ class RedisBus:
             retry=Retry(NoBackoff(), 0),
             socket_connect_timeout=self._connect_timeout,
             socket_keepalive=True,
-            client_name=f"{self._name}:sub",
+            client_name=f"{self.name}:sub",
         )
         publisher = Redis.from_url(
             self._url,
             socket_connect_timeout=self._connect_timeout,
-            client_name=f"{self._name}:pub",
+            client_name=f"{self.name}:pub",
         )
         try:
             await publisher.ping()
@@ -226,7 +226,8 @@ class RedisBus:
         while True:
             if not conn.is_connected:
                 raise RedisConnectionError("subscriber connection closed")
-            reply = await conn.read_response(timeout=self._keepalive)
+            # push_request: under RESP3, hand pub/sub pushes back instead of skipping.
+            reply = await conn.read_response(timeout=self._keepalive, push_request=True)
             if reply is not None:
                 awaiting_pong = False
                 self._handle(reply)

@@ -15,7 +15,7 @@ from gateway.domain import models
 from gateway.domain.caller import Caller
 from gateway.domain.errors import invalid_input
 from gateway.domain.history import EntityKind, StatusEvent
-from gateway.events import SubscriberOverflow
+from gateway.events import BusReconnected, SubscriberOverflow
 from gateway.schema.enums import ActionStatus, Provider, StakeStatus
 from gateway.schema.ids import decode_id
 from gateway.schema.payloads import ActionStatusEvent, RewardEvent, StakeStatusEvent
@@ -74,43 +74,60 @@ class _Selection:
         return True
 
 
+async def _replay(
+    info: strawberry.Info, selection: _Selection, last: int
+) -> AsyncGenerator[StatusEvent, None]:
+    """Every stored event after `last` that the selection wants, in cursor order."""
+    history = info.context.services.store.history
+    while True:
+        missed = await history.after(
+            last, kinds=[selection.kind], owners=selection.owners, limit=REPLAY_BATCH
+        )
+        for event in missed:
+            last = event.cursor
+            if selection.matches(event):
+                yield event
+        if len(missed) < REPLAY_BATCH:
+            return
+
+
 async def _follow(
     info: strawberry.Info,
     selection: _Selection,
     after: str | None,
     build: Callable[[StatusEvent], T],
 ) -> AsyncGenerator[T, None]:
-    services = info.context.services
     last = _cursor(after)
-    async with services.bus.subscribe(STATUS_CHANNEL) as live:
-        if last is not None:
-            while True:
-                missed = await services.store.history.after(
-                    last,
-                    kinds=[selection.kind],
-                    owners=selection.owners,
-                    limit=REPLAY_BATCH,
-                )
-                for event in missed:
+    async with info.context.services.bus.subscribe(STATUS_CHANNEL) as live:
+        # Subscribed first, replayed second: nothing published in between is lost, and
+        # the cursor check below drops what both paths delivered.
+        if last is None:
+            # A fresh subscriber starts now; the mark still lets a bus outage be refilled.
+            last = await info.context.services.store.history.latest_cursor()
+        else:
+            async for event in _replay(info, selection, last):
+                last = event.cursor
+                yield build(event)
+        while True:
+            try:
+                async for message in live:
+                    event = _decode_event(message)
+                    if event.cursor <= last:
+                        continue
                     if selection.matches(event):
+                        last = event.cursor
                         yield build(event)
-                    last = event.cursor
-                if len(missed) < REPLAY_BATCH:
-                    break
-        try:
-            async for message in live:
-                event = _decode_event(message)
-                if last is not None and event.cursor <= last:
-                    continue
-                if selection.matches(event):
+                return
+            except BusReconnected:
+                # The bus lost its connection for a while: fill the gap from the store.
+                async for event in _replay(info, selection, last):
                     last = event.cursor
                     yield build(event)
-        except SubscriberOverflow as overflow:
-            resume = "" if last is None else f' Resume with after: "{last}".'
-            raise RuntimeError(
-                f"This subscriber fell behind and {overflow.dropped} events were dropped."
-                + resume
-            ) from overflow
+            except SubscriberOverflow as overflow:
+                raise RuntimeError(
+                    f"This subscriber fell behind and {overflow.dropped} events were "
+                    f'dropped. Resume with after: "{last}".'
+                ) from overflow
 
 
 def _stake_event(event: StatusEvent) -> StakeStatusEvent:

@@ -12,10 +12,17 @@ class Coalescer:
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
         self.coalesced = 0
 
-    async def run(self, key: Hashable, fn: Callable[[], Awaitable[T]]) -> T:
+    async def run(
+        self,
+        key: Hashable,
+        fn: Callable[[], Awaitable[T]],
+        on_shared: Callable[[], None] | None = None,
+    ) -> T:
         existing = self._inflight.get(key)
         if existing is not None:
             self.coalesced += 1
+            if on_shared is not None:
+                on_shared()
             result: T = await asyncio.shield(existing)
             return result
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()

@@ -12,6 +12,7 @@ from gateway.domain.enums import Provider, ProviderState
 from gateway.domain.models import ProviderFailure, StakingProduct
 from gateway.services.coalescing import Coalescer
 from gateway.services.resilience import CallPolicy, GuardedProvider
+from gateway.services.tracing import trace_shared
 from providers.base import (
     AllocationAdapter,
     ProviderError,
@@ -79,7 +80,9 @@ class ProviderSet:
         """
         guard = self.guards[provider]
         return await self.coalescer.run(
-            (provider, key), lambda: guard.call(fn, idempotent=True)
+            (provider, key),
+            lambda: guard.call(fn, idempotent=True),
+            on_shared=lambda: trace_shared(provider),
         )
 
     async def write(self, provider: Provider, fn: Callable[[], Awaitable[T]]) -> T:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from gateway.domain.enums import Provider, ProviderState
+from gateway.services.tracing import trace_call
 from providers.base import ProviderError, ProviderProtocolError, ProviderUnavailable
 
 T = TypeVar("T")
@@ -131,7 +132,9 @@ class GuardedProvider:
         raise AssertionError("unreachable")
 
     def _settle(self, started: float, error: ProviderError | None) -> None:
-        self.health.observe(time.perf_counter() - started, error)
+        elapsed = time.perf_counter() - started
+        self.health.observe(elapsed, error)
+        trace_call(self.provider, elapsed, error is not None)
         if error is None:
             self.breaker.succeeded()
         else:

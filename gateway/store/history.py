@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Row, or_, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.domain.enums import EventSource, Provider
@@ -193,6 +193,13 @@ class HistoryStore:
                 )
             ).all()
         return [_to_event(row) for row in rows]
+
+    async def latest_cursor(self) -> int:
+        async with self._engine.connect() as connection:
+            value = (
+                await connection.execute(select(func.max(_events.c.cursor)))
+            ).scalar()
+        return int(value or 0)
 
     async def unpublished(self, limit: int = 500) -> list[StatusEvent]:
         async with self._engine.connect() as connection:
