@@ -1,3 +1,1 @@
-"""staking-gateway: one GraphQL API over the Dfns, Zerohash and Crocante staking
-providers.
-"""
+"""staking-gateway: one GraphQL API over the Dfns, Zerohash and Crocante staking providers."""

@@ -97,7 +97,7 @@ def create_app(
             previews=PreviewService(providers),
             feed=feed,
         )
-        metrics.watch(services)
+        metrics.watch(services, wiring.stats)
         await feed.publish_pending()
         watcher = Watcher(
             opened_store,
@@ -185,5 +185,6 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.sandboxes = sandboxes
+    app.state.upstream = wiring.stats
     app.state.settings = settings
     return app

@@ -1,8 +1,6 @@
-"""Which provider speaks to what: a real API when its URL is set, else its embedded
-sandbox.
-"""
+"""Which provider speaks to what: a real API when its URL is set, else its embedded sandbox."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -10,6 +8,7 @@ from pydantic import SecretStr
 
 from gateway.domain.enums import Provider
 from gateway.settings import Settings
+from gateway.upstream_stats import UpstreamStats
 from providers.base import AllocationAdapter, StakingAdapter
 from providers.crocante import CrocanteAdapter, CrocanteConfig, CrocanteSandbox
 from providers.dfns import DfnsAdapter, DfnsConfig, DfnsSandbox
@@ -117,12 +116,17 @@ class Wiring:
     allocation_adapters: dict[Provider, AllocationAdapter] = field(default_factory=dict)
     clients: list[httpx.AsyncClient] = field(default_factory=list)
     zerohash_webhook_secret: SecretStr | None = None
+    stats: UpstreamStats = field(default_factory=UpstreamStats)
 
 
 def _client(
-    base_url: str, settings: Settings, transport: httpx.AsyncBaseTransport | None
+    base_url: str,
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None,
+    hooks: dict[str, list[Callable[..., Awaitable[None]]]],
 ) -> httpx.AsyncClient:
     return httpx.AsyncClient(
+        event_hooks=hooks,
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         transport=transport,
         timeout=httpx.Timeout(settings.provider_timeout_seconds),
@@ -141,7 +145,12 @@ def build_adapters(
     wiring = Wiring()
 
     croc = crocante_config(settings, sandboxes.get(Provider.CROCANTE))
-    client = _client(croc.base_url, settings, transports.get(Provider.CROCANTE))
+    client = _client(
+        croc.base_url,
+        settings,
+        transports.get(Provider.CROCANTE),
+        wiring.stats.hooks(Provider.CROCANTE),
+    )
     wiring.clients.append(client)
     croc_sandbox = sandboxes.get(Provider.CROCANTE)
     # A sandbox's clock runs ahead once advanced: judge redeemability by its time.
@@ -149,13 +158,23 @@ def build_adapters(
     wiring.adapters[Provider.CROCANTE] = CrocanteAdapter(client, croc, **croc_now)
 
     zh = zerohash_config(settings, sandboxes.get(Provider.ZEROHASH))
-    client = _client(zh.base_url or "", settings, transports.get(Provider.ZEROHASH))
+    client = _client(
+        zh.base_url or "",
+        settings,
+        transports.get(Provider.ZEROHASH),
+        wiring.stats.hooks(Provider.ZEROHASH),
+    )
     wiring.clients.append(client)
     wiring.adapters[Provider.ZEROHASH] = ZerohashAdapter(client, zh)
     wiring.zerohash_webhook_secret = zh.webhook_secret
 
     dfns = dfns_config(settings, sandboxes.get(Provider.DFNS))
-    client = _client(dfns.api_url, settings, transports.get(Provider.DFNS))
+    client = _client(
+        dfns.api_url,
+        settings,
+        transports.get(Provider.DFNS),
+        wiring.stats.hooks(Provider.DFNS),
+    )
     wiring.clients.append(client)
     dfns_adapter = DfnsAdapter(client, dfns)
     wiring.adapters[Provider.DFNS] = dfns_adapter

@@ -1,6 +1,4 @@
-"""What a caller asks a provider to do, already validated and resolved to provider
-terms.
-"""
+"""What a caller asks a provider to do, already validated and resolved to provider terms."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,9 +15,7 @@ from gateway.domain.models import (
 
 @dataclass(frozen=True, slots=True)
 class AssetAmountSpec:
-    """An asset amount as a caller gives it: Dfns' kind (Native, Erc20, Spl), whole
-    units.
-    """
+    """An asset amount as a caller gives it: Dfns' kind (Native, Erc20, Spl), whole units."""
 
     kind: str
     amount: Decimal

@@ -1,6 +1,4 @@
-"""The enumerations of the common model, named as the public GraphQL contract names
-them.
-"""
+"""The enumerations of the common model, named as the public GraphQL contract names them."""
 
 from enum import StrEnum
 

@@ -1,6 +1,4 @@
-"""Errors a caller can act on: each carries a contract `UserErrorCode` and a safe
-message.
-"""
+"""Errors a caller can act on: each carries a contract `UserErrorCode` and a safe message."""
 
 from dataclasses import dataclass
 
@@ -15,9 +13,7 @@ class UserError:
 
 
 class UserFacingError(Exception):
-    """Raised below the schema for an expected refusal; the schema returns it as a
-    userError.
-    """
+    """Raised below the schema for an expected refusal; the schema returns it as a userError."""
 
     def __init__(
         self,

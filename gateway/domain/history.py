@@ -1,6 +1,4 @@
-"""The status history: every observed change of a stake, an action, or a credited
-reward.
-"""
+"""The status history: every observed change of a stake, an action, or a credited reward."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,9 +34,7 @@ class StatusReport:
 
 @dataclass(frozen=True, slots=True)
 class StatusEvent:
-    """A recorded report. `applied` is False for a stale report that did not move the
-    status.
-    """
+    """A recorded report. `applied` is False for a stale report that did not move the status."""
 
     cursor: int
     provider: Provider

@@ -1,8 +1,7 @@
 """The common model: what a stake, an action, a reward and an allocation are, whoever
 holds them.
 
-Amounts are exact `Decimal`s in whole units of their asset; times are aware UTC
-datetimes.
+Amounts are exact `Decimal`s in whole units of their asset; times are aware UTC datetimes.
 Every object keeps the provider's own status word beside the common one.
 """
 

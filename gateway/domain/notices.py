@@ -1,6 +1,4 @@
-"""What a provider pushes to us (a webhook), already verified and read into common
-terms.
-"""
+"""What a provider pushes to us (a webhook), already verified and read into common terms."""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -1,8 +1,6 @@
-"""Per-request loaders: every nested field that reaches a provider or the store is
-batched.
+"""Per-request loaders: every nested field that reaches a provider or the store is batched.
 
-A page of stakes asks for products, rewards and histories one field at a time; each
-loader
+A page of stakes asks for products, rewards and histories one field at a time; each loader
 turns those into one call per provider (or one query), whatever the page size.
 """
 

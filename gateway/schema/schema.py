@@ -11,6 +11,7 @@ from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.scalars import SCALAR_MAP
 from gateway.schema.subscription import Subscription
+from gateway.schema.trace_extension import ProviderTraceExtension
 
 SAFE_ERRORS = (UserFacingError, NotAuthenticated)
 
@@ -33,9 +34,10 @@ def build_schema() -> Schema:
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
+            ProviderTraceExtension,
             lambda: MaskErrors(
                 should_mask_error=_should_mask, error_message="Internal error."
-            )
+            ),
         ],
     )
 

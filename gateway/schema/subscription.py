@@ -1,7 +1,6 @@
 """Subscriptions: replay what the caller missed since `after`, then follow the bus live.
 
-The bus subscription opens *before* the replay query, and live events at or below the
-last
+The bus subscription opens *before* the replay query, and live events at or below the last
 replayed cursor are skipped, so the seam between the two has neither gap nor duplicate.
 """
 

@@ -1,6 +1,4 @@
-"""The write side: validate, run once per externalId, call the provider, record the
-change.
-"""
+"""The write side: validate, run once per externalId, call the provider, record the change."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace

@@ -1,9 +1,11 @@
 """Keyset pagination over merged provider lists.
 
-Items are ordered newest first by (created_at desc, provider, id). A cursor is the sort
-key of the last item seen, so a page walk stays exact while new items arrive: newer
-items
-sort before the cursor and never shift what comes after it.
+Items are ordered newest first by (created_at, provider, id), all descending. A cursor
+is the sort key of the last item seen, so a page walk stays exact while new items
+arrive: newer items sort before the cursor and never shift what comes after it. (Two
+items of one provider created in the same instant are told apart by id; where a
+provider's ids are random, a newcomer in the very instant of the cursor may land after
+it.)
 """
 
 import base64
@@ -67,12 +69,16 @@ def paginate(
     after: str | None,
 ) -> Page[T]:
     size = page_size(first)
+    # Newest first, the whole key descending: within one timestamp the larger id first,
+    # so a provider's sequential ids keep a newcomer ahead of a walk's cursor too.
     keyed = sorted(
-        ((_descending(key(item)), item) for item in items), key=lambda p: p[0]
+        ((_comparable(key(item)), item) for item in items),
+        reverse=True,
+        key=lambda pair: pair[0],
     )
     if after is not None:
-        bound = _descending(decode_cursor(after))
-        keyed = [pair for pair in keyed if pair[0] > bound]
+        bound = _comparable(decode_cursor(after))
+        keyed = [pair for pair in keyed if pair[0] < bound]
     chosen = keyed[:size]
     return Page(
         items=[(encode_cursor(key(item)), item) for _, item in chosen],
@@ -80,6 +86,5 @@ def paginate(
     )
 
 
-def _descending(key: SortKey) -> tuple[float, str, str]:
-    # Newest first; ties broken by provider and id so the order is total.
-    return (-key[0].timestamp(), key[1], key[2])
+def _comparable(key: SortKey) -> tuple[float, str, str]:
+    return (key[0].timestamp(), key[1], key[2])

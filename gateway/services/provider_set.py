@@ -1,6 +1,4 @@
-"""The adapters the gateway is wired to, each behind its guard, with shared in-flight
-reads.
-"""
+"""The adapters the gateway is wired to, each behind its guard, with shared in-flight reads."""
 
 import asyncio
 import time
@@ -75,9 +73,7 @@ class ProviderSet:
     async def read(
         self, provider: Provider, key: Hashable, fn: Callable[[], Awaitable[T]]
     ) -> T:
-        """An idempotent read: retried, guarded, and shared with identical reads in
-        flight.
-        """
+        """An idempotent read: retried, guarded, and shared with identical reads in flight."""
         guard = self.guards[provider]
         return await self.coalescer.run(
             (provider, key),

@@ -1,6 +1,4 @@
-"""The read side: the caller's stakes, rewards, allocations and portfolio across
-providers.
-"""
+"""The read side: the caller's stakes, rewards, allocations and portfolio across providers."""
 
 from collections import defaultdict
 from collections.abc import Sequence

@@ -1,6 +1,4 @@
-"""Per-provider timeouts, retries for reads, a circuit breaker, and the health they
-observe.
-"""
+"""Per-provider timeouts, retries for reads, a circuit breaker, and the health they observe."""
 
 import asyncio
 import random
@@ -19,9 +17,7 @@ T = TypeVar("T")
 
 @dataclass
 class CircuitBreaker:
-    """Opens after `threshold` consecutive failures; lets one trial through after
-    `cooldown`.
-    """
+    """Opens after `threshold` consecutive failures; lets one trial through after `cooldown`."""
 
     threshold: int = 5
     cooldown: float = 30.0
@@ -126,7 +122,12 @@ class GuardedProvider:
                 self._settle(started, None)
                 return result
             self._settle(started, error)
-            if attempt + 1 >= attempts or not error.retryable:
+            # A timeout has spent the caller's budget already: retrying would double it.
+            if (
+                attempt + 1 >= attempts
+                or not error.retryable
+                or error.code == "TIMEOUT"
+            ):
                 raise error
             await asyncio.sleep(self._delay(attempt, error))
         raise AssertionError("unreachable")

@@ -1,8 +1,7 @@
 """One status history for every source, then the bus.
 
 Reports are written first (the row is the outbox) and published after the commit; rows a
-crash left unpublished are published at the next start, so nothing is lost between the
-two.
+crash left unpublished are published at the next start, so nothing is lost between the two.
 """
 
 from collections.abc import Sequence

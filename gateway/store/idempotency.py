@@ -2,8 +2,7 @@
 
 A request *claims* its key by inserting a pending row (the unique constraint decides the
 race, also between two gateways on one PostgreSQL); the winner calls the provider and
-completes the row with its response; everyone else replays that response, or waits for
-it.
+completes the row with its response; everyone else replays that response, or waits for it.
 """
 
 import asyncio

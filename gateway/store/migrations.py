@@ -15,6 +15,7 @@ from gateway.store.tables import (
     IdempotencyRow,
     SchemaVersionRow,
     StatusEventRow,
+    WatcherLeaseRow,
     WebhookEventRow,
 )
 
@@ -39,12 +40,18 @@ def _create_initial_tables(connection: Connection) -> None:
         table.__table__.create(connection, checkfirst=True)
 
 
+def _create_watcher_leases(connection: Connection) -> None:
+    table: Any = WatcherLeaseRow
+    table.__table__.create(connection, checkfirst=True)
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(
         1,
         "clients, idempotency, status history, webhook events",
         _create_initial_tables,
     ),
+    Migration(2, "watcher leases", _create_watcher_leases),
 )
 
 # Any constant serves, as long as every replica uses the same one.

@@ -1,6 +1,4 @@
-"""The database tables. Storage types only: the Store converts them to and from the
-domain.
-"""
+"""The database tables. Storage types only: the Store converts them to and from the domain."""
 
 from datetime import datetime
 
@@ -89,9 +87,7 @@ class StatusEventRow(SQLModel, table=True):
 
 
 class EntityStateRow(SQLModel, table=True):
-    """The latest status the gateway knows of each stake and action, to keep it
-    monotonic.
-    """
+    """The latest status the gateway knows of each stake and action, to keep it monotonic."""
 
     __tablename__ = "entity_state"
 

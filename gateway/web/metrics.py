@@ -3,12 +3,13 @@
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.schema.context import Services
+from gateway.upstream_stats import UpstreamStats
 
 
 class GatewayMetrics:
@@ -27,15 +28,16 @@ class GatewayMetrics:
             registry=self.registry,
         )
 
-    def watch(self, services: Services) -> None:
-        self.registry.register(_ServicesCollector(services))
+    def watch(self, services: Services, upstream: UpstreamStats) -> None:
+        self.registry.register(_ServicesCollector(services, upstream))
 
 
 class _ServicesCollector(Collector):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, upstream: UpstreamStats) -> None:
         self.services = services
+        self.upstream = upstream
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         breaker = GaugeMetricFamily(
             "gateway_provider_circuit_open",
             "1 while a provider's breaker is open",
@@ -52,6 +54,22 @@ class _ServicesCollector(Collector):
                 latency.add_metric([provider.value], guard.health.latency_ms)
         yield breaker
         yield latency
+        calls = CounterMetricFamily(
+            "gateway_upstream_requests",
+            "HTTP requests sent to providers",
+            labels=["provider", "method", "path"],
+        )
+        for (provider, method, path), count in self.upstream.calls.items():
+            calls.add_metric([provider.value, method, path], count)
+        yield calls
+        errors = CounterMetricFamily(
+            "gateway_upstream_errors",
+            "Provider answers with an error status",
+            labels=["provider", "status"],
+        )
+        for (provider, status), count in self.upstream.errors.items():
+            errors.add_metric([provider.value, str(status)], count)
+        yield errors
         bus = self.services.bus
         for name in ("published", "delivered", "dropped"):
             family = GaugeMetricFamily(

@@ -52,13 +52,14 @@ class RunningGateway:
 async def start_gateway(tmp_path, **overrides: Any) -> AsyncIterator[RunningGateway]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}",
-        GATEWAY_PUBLIC_URL=url,
-        GATEWAY_DEMO_API_KEY=DEMO_KEY,
-        PROVIDER_TIMEOUT_SECONDS=5,
+    options: dict[str, Any] = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}",
+        "GATEWAY_PUBLIC_URL": url,
+        "GATEWAY_DEMO_API_KEY": DEMO_KEY,
+        "PROVIDER_TIMEOUT_SECONDS": 5,
         **overrides,
-    )
+    }
+    settings = Settings(**options)
     app = create_app(settings)
     server = uvicorn.Server(
         uvicorn.Config(

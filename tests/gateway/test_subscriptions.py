@@ -1,0 +1,112 @@
+"""Subscriptions: live events, resume by cursor without gap or duplicate, both WebSocket
+subprotocols, server pings, and nobody else's events."""
+
+import asyncio
+
+import pytest
+import websockets
+
+from gateway.domain.enums import Provider
+from tests.gateway.clients import new_client
+from tests.gateway.conftest import start_gateway
+from tests.gateway.ws import subscriber
+
+PRODUCTS = """query { stakingProducts(provider: CROCANTE) { id providerProductId } }"""
+CREATE = """mutation($input: CreateStakeInput!) { createStake(input: $input) {
+  stake { id status } userErrors { code } } }"""
+UNSTAKE = """mutation($input: UnstakeInput!) { unstake(input: $input) {
+  stake { status } userErrors { code } } }"""
+WATCH = """subscription($after: String, $provider: Provider) {
+  stakeStatusChanged(after: $after, provider: $provider) {
+    cursor status previousStatus source stake { id providerStakeId status } } }"""
+ACTIONS = """subscription { actionStatusChanged(provider: CROCANTE) {
+  cursor status action { kind } } }"""
+
+
+async def variable_product(gateway, key) -> str:
+    products = (await gateway.graphql(PRODUCTS, key=key))["stakingProducts"]
+    return next(
+        p["id"] for p in products if p["providerProductId"] == "stake_eth_variable"
+    )
+
+
+async def stake_and_redeem(gateway, key, product) -> str:
+    created = await gateway.graphql(
+        CREATE, {"input": {"productId": product, "amount": "1"}}, key=key
+    )
+    stake_id = created["createStake"]["stake"]["id"]
+    redeemed = await gateway.graphql(UNSTAKE, {"input": {"stakeId": stake_id}}, key=key)
+    assert redeemed["unstake"]["userErrors"] == []
+    return stake_id
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_a_subscriber_sees_each_change_of_its_stakes_live(gateway, protocol):
+    key = await new_client(gateway, "live", {Provider.CROCANTE: ["live-user"]})
+    product = await variable_product(gateway, key)
+    async with subscriber(gateway.url, key, protocol) as client:
+        await client.subscribe(WATCH, {"provider": "CROCANTE"})
+        await asyncio.sleep(0.2)
+        stake_id = await stake_and_redeem(gateway, key, product)
+        first = (await client.next_data())["stakeStatusChanged"]
+        second = (await client.next_data())["stakeStatusChanged"]
+    assert first["stake"]["id"] == second["stake"]["id"] == stake_id
+    assert (first["status"], first["source"]) == ("ACTIVE", "MUTATION")
+    assert (second["previousStatus"], second["status"]) == ("ACTIVE", "WITHDRAWN")
+    assert int(second["cursor"]) > int(first["cursor"])
+
+
+async def test_resuming_after_a_cursor_replays_what_was_missed_once_in_order(gateway):
+    key = await new_client(gateway, "resume", {Provider.CROCANTE: ["resume-user"]})
+    product = await variable_product(gateway, key)
+    async with subscriber(gateway.url, key) as client:
+        await client.subscribe(WATCH, {"provider": "CROCANTE"})
+        await asyncio.sleep(0.2)
+        await stake_and_redeem(gateway, key, product)
+        seen = [(await client.next_data())["stakeStatusChanged"] for _ in range(2)]
+    mark = seen[0]["cursor"]
+    # While disconnected, more happens.
+    missed_stake = await stake_and_redeem(gateway, key, product)
+    async with subscriber(gateway.url, key) as client:
+        await client.subscribe(WATCH, {"after": mark, "provider": "CROCANTE"})
+        replayed = [(await client.next_data())["stakeStatusChanged"] for _ in range(3)]
+        await stake_and_redeem(gateway, key, product)
+        live = [(await client.next_data())["stakeStatusChanged"] for _ in range(2)]
+        with pytest.raises(TimeoutError):
+            await client.next_data(within=0.5)
+    cursors = [int(e["cursor"]) for e in replayed + live]
+    assert cursors == sorted(set(cursors)), "no duplicate, in order"
+    assert replayed[0]["cursor"] == seen[1]["cursor"]
+    assert [e["stake"]["id"] for e in replayed[1:]] == [missed_stake, missed_stake]
+
+
+async def test_a_client_never_receives_another_clients_events(gateway):
+    mine = await new_client(gateway, "mine", {Provider.CROCANTE: ["alice-sub"]})
+    theirs = await new_client(gateway, "theirs", {Provider.CROCANTE: ["bob-sub"]})
+    product = await variable_product(gateway, mine)
+    async with subscriber(gateway.url, theirs) as spy:
+        await spy.subscribe(WATCH)
+        await spy.subscribe(ACTIONS, op_id="2")
+        await asyncio.sleep(0.2)
+        await stake_and_redeem(gateway, mine, product)
+        with pytest.raises(TimeoutError):
+            await spy.next_data(within=1.0)
+
+
+async def test_a_websocket_without_a_key_is_refused(gateway):
+    with pytest.raises(websockets.ConnectionClosed) as refused:
+        async with subscriber(gateway.url, None):
+            pass
+    assert refused.value.rcvd is not None and refused.value.rcvd.code == 4403
+
+
+async def test_the_server_pings_idle_graphql_transport_ws_clients(tmp_path):
+    async for gateway in start_gateway(
+        tmp_path, WS_PING_SECONDS=0.2, WATCHER_ENABLED=False
+    ):
+        key = await new_client(gateway, "idle", {Provider.CROCANTE: ["idle-user"]})
+        async with subscriber(gateway.url, key) as client:
+            await client.subscribe(WATCH)
+            with pytest.raises(TimeoutError):
+                await client.next_data(within=0.9)
+            assert client.pings >= 2
