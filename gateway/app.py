@@ -99,6 +99,16 @@ def create_app(
         )
         metrics.watch(services, wiring.stats)
         await feed.publish_pending()
+        demo_key = None
+        if sandboxes:
+            fixed = (
+                settings.demo_api_key.get_secret_value()
+                if settings.demo_api_key
+                else None
+            )
+            demo_key = await ensure_demo_client(opened_store, sandboxes, fixed)
+        app.state.demo_key = demo_key
+        # Started once the demo client exists, so its first poll already follows it.
         watcher = Watcher(
             opened_store,
             providers,
@@ -110,18 +120,10 @@ def create_app(
             ),
         )
         app.state.watcher = watcher
+        services.watcher = watcher
         watching = (
             asyncio.create_task(watcher.run()) if settings.watcher_enabled else None
         )
-        demo_key = None
-        if sandboxes:
-            fixed = (
-                settings.demo_api_key.get_secret_value()
-                if settings.demo_api_key
-                else None
-            )
-            demo_key = await ensure_demo_client(opened_store, sandboxes, fixed)
-        app.state.demo_key = demo_key
         if on_ready is not None:
             on_ready(demo_key)
         try:

@@ -11,6 +11,7 @@ from gateway.services.preview import PreviewService
 from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
 from gateway.services.status_feed import StatusFeed
+from gateway.services.watcher import Watcher
 from gateway.store.store import Store
 
 
@@ -23,6 +24,7 @@ class Services:
     commands: StakingCommands
     previews: PreviewService
     feed: StatusFeed
+    watcher: Watcher | None = None
 
 
 class NotAuthenticated(Exception):

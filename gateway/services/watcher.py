@@ -100,7 +100,8 @@ class Watcher:
         """Records what changed at `provider`; True while anything there is in flight."""
         owners = (await self.store.clients.linked_identities()).get(provider, ())
         if not owners:
-            return False
+            # Nobody to follow yet: look again soon (a client may be created any time).
+            return True
         adapter = self.providers.adapter(provider)
         try:
             stakes = await self.providers.read(

@@ -82,6 +82,16 @@ class _ServicesCollector(Collector):
         )
         subscribers.add_metric([], float(getattr(bus, "subscriber_count", 0)))
         yield subscribers
+        watcher = getattr(self.services, "watcher", None)
+        polls = CounterMetricFamily(
+            "gateway_watcher_polls",
+            "Polls this replica made, per provider",
+            labels=["provider"],
+        )
+        if watcher is not None:
+            for provider, count in watcher.polls.items():
+                polls.add_metric([provider.value], count)
+        yield polls
         coalesced = GaugeMetricFamily(
             "gateway_upstream_reads_coalesced", "Reads that shared an in-flight call"
         )

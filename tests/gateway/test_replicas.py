@@ -1,0 +1,98 @@
+"""Two gateway processes on one PostgreSQL and one Redis: events cross replicas, and each
+provider is polled by one replica at a time."""
+
+import asyncio
+import re
+
+import httpx
+import pytest
+
+from tests.conftest import REDIS_URL
+from tests.gateway.conftest import DEMO_KEY
+from tests.gateway.processes import fresh_postgres_database, gateway_process
+from tests.gateway.ws import subscriber
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
+
+PRODUCTS = """query { stakingProducts(provider: CROCANTE) { id providerProductId } }"""
+CREATE = """mutation($input: CreateStakeInput!) { createStake(input: $input) {
+  stake { id } userErrors { code } } }"""
+WATCH = """subscription { stakeStatusChanged(provider: CROCANTE) {
+  cursor status source stake { id } } }"""
+
+
+async def graphql(url: str, query: str, variables: dict | None = None) -> dict:
+    async with httpx.AsyncClient(base_url=url, timeout=20) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {DEMO_KEY}"},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def polls(url: str) -> dict[str, float]:
+    async with httpx.AsyncClient(base_url=url) as http:
+        text = (await http.get("/metrics")).text
+    return {
+        m.group(1): float(m.group(2))
+        for m in re.finditer(
+            r'gateway_watcher_polls_total\{provider="(\w+)"\} ([\d.]+)', text
+        )
+    }
+
+
+async def test_an_event_seen_by_one_replica_reaches_a_subscriber_on_the_other():
+    async with fresh_postgres_database() as database:
+        env = {
+            "DATABASE_URL": database,
+            "REDIS_URL": REDIS_URL,
+            "WATCHER_FAST_SECONDS": "0.3",
+            "WATCHER_LEASE_SECONDS": "1.5",
+        }
+        async with gateway_process(env) as first, gateway_process(env) as second:
+            products = (await graphql(first.url, PRODUCTS))["stakingProducts"]
+            product = next(
+                p["id"]
+                for p in products
+                if p["providerProductId"] == "stake_eth_variable"
+            )
+            async with subscriber(second.url, DEMO_KEY) as client:
+                await client.subscribe(WATCH)
+                await asyncio.sleep(0.3)
+                created = await graphql(
+                    first.url, CREATE, {"input": {"productId": product, "amount": "1"}}
+                )
+                event = (await client.next_data())["stakeStatusChanged"]
+            assert event["stake"]["id"] == created["createStake"]["stake"]["id"]
+            assert event["source"] == "MUTATION"
+
+            await asyncio.sleep(2.0)
+            one, other = await polls(first.url), await polls(second.url)
+            for provider in ("DFNS", "ZEROHASH", "CROCANTE"):
+                counts = (one.get(provider, 0), other.get(provider, 0))
+                assert min(counts) == 0 and max(counts) > 0, (provider, counts)
+
+
+async def test_a_replica_that_dies_hands_its_polling_over_within_seconds():
+    async with fresh_postgres_database() as database:
+        env = {
+            "DATABASE_URL": database,
+            "REDIS_URL": REDIS_URL,
+            "WATCHER_FAST_SECONDS": "0.3",
+            "WATCHER_LEASE_SECONDS": "1.5",
+        }
+        async with gateway_process(env) as first:
+            await asyncio.sleep(1.0)
+            assert sum((await polls(first.url)).values()) > 0
+            async with gateway_process(env) as second:
+                await asyncio.sleep(1.0)
+                assert sum((await polls(second.url)).values()) == 0
+                first.kill()
+                await first.process.wait()
+                await asyncio.sleep(3.5)
+                taken = await polls(second.url)
+                assert set(taken) >= {"DFNS", "ZEROHASH", "CROCANTE"}
+                assert all(count > 0 for count in taken.values())
