@@ -40,7 +40,12 @@ from gateway.store.migrations import current_version, latest_version
 from gateway.store.store import Store
 from gateway.web.health import healthz, readyz
 from gateway.web.metrics import GatewayMetrics, metrics_endpoint
-from gateway.web.webhooks import Verifier, webhook_endpoint, zerohash_verifier
+from gateway.web.webhooks import (
+    Verifier,
+    dfns_verifier,
+    webhook_endpoint,
+    zerohash_verifier,
+)
 from gateway.wiring import SANDBOX_PATHS, build_adapters, build_sandboxes
 from providers.sandbox_kit.protocol import ProviderSandbox
 
@@ -169,6 +174,11 @@ def create_app(
         verifier: Verifier | None = request.state.zerohash_verifier
         return verifier
 
+    dfns_secret = settings.dfns_webhook_secret
+
+    def dfns(request: Request) -> Verifier | None:
+        return dfns_verifier(dfns_secret) if dfns_secret else None
+
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
@@ -177,6 +187,7 @@ def create_app(
             webhook_endpoint("zerohash", zerohash),
             methods=["POST"],
         ),
+        Route("/webhooks/dfns", webhook_endpoint("dfns", dfns), methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     dfns_private_key_file: Path | None = Field(
         default=None, alias="DFNS_PRIVATE_KEY_FILE"
     )
+    dfns_webhook_secret: SecretStr | None = Field(
+        default=None, alias="DFNS_WEBHOOK_SECRET"
+    )
 
     zerohash_api_url: str | None = Field(default=None, alias="ZEROHASH_API_URL")
     zerohash_api_key: str | None = Field(default=None, alias="ZEROHASH_API_KEY")

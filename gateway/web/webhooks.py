@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 
 from gateway.domain.notices import ProviderNotice
 from gateway.services.webhook_ingest import WebhookIngest
+from providers.dfns.webhooks import DfnsWebhookRejected, verify_dfns_webhook
 from providers.zerohash.webhooks import WebhookRejected, verify_webhook
 
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -35,6 +36,16 @@ async def _read_limited(request: Request) -> bytes | None:
 def zerohash_verifier(secret: SecretStr) -> Verifier:
     def verify(headers: dict[str, str], body: bytes, now: datetime) -> ProviderNotice:
         return verify_webhook(headers, body, secret, now)
+
+    return verify
+
+
+def dfns_verifier(secret: SecretStr) -> Verifier:
+    def verify(headers: dict[str, str], body: bytes, now: datetime) -> ProviderNotice:
+        try:
+            return verify_dfns_webhook(headers, body, secret, now)
+        except DfnsWebhookRejected as rejected:
+            raise WebhookRejected(rejected.reason) from None
 
     return verify
 

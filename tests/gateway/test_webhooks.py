@@ -132,3 +132,43 @@ async def test_a_badly_signed_expired_or_tampered_webhook_is_refused_and_not_sto
 async def test_an_oversized_webhook_is_refused(gateway):
     response = await deliver(gateway, b"{" + b" " * (300 * 1024) + b"}")
     assert response.status_code == 413
+
+
+def dfns_event(event_id: str, retry_of: str | None = None) -> bytes:
+    body = {
+        "id": event_id,
+        "kind": "wallet.transaction.confirmed",
+        "date": "2026-11-22T10:00:00Z",
+        "data": {"walletId": "wa-demo0-00000-00000000000000"},
+        "timestampSent": int(time.time()),
+        "deliveryAttempt": 1 if retry_of is None else 2,
+        **({"retryOf": retry_of} if retry_of else {}),
+    }
+    return json.dumps(body).encode()
+
+
+async def test_dfns_webhooks_are_verified_and_kept_once_across_retries(tmp_path):
+    from providers.dfns.webhooks import dfns_webhook_signature
+    from tests.gateway.conftest import start_gateway
+
+    key = SecretStr("dfns-webhook-secret")
+    async for gateway in start_gateway(
+        tmp_path, DFNS_WEBHOOK_SECRET="dfns-webhook-secret", WATCHER_ENABLED=False
+    ):
+
+        async def send(body: bytes, signature: str | None = None):
+            return await gateway.http.post(
+                "/webhooks/dfns",
+                content=body,
+                headers={
+                    "X-DFNS-WEBHOOK-SIGNATURE": signature
+                    or dfns_webhook_signature(key, body)
+                },
+            )
+
+        first = await send(dfns_event("wh-1"))
+        retried = await send(dfns_event("wh-2", retry_of="wh-1"))
+        forged = await send(dfns_event("wh-3"), signature="sha256=" + "0" * 64)
+        assert first.json() == {"received": True, "duplicate": False}
+        assert retried.json()["duplicate"] is True
+        assert forged.status_code == 401
