@@ -176,7 +176,12 @@ def build_adapters(
         wiring.stats.hooks(Provider.DFNS),
     )
     wiring.clients.append(client)
-    dfns_adapter = DfnsAdapter(client, dfns)
+    dfns_sandbox = sandboxes.get(Provider.DFNS)
+    dfns_adapter = (
+        DfnsAdapter(client, dfns, now=dfns_sandbox.clock.now)
+        if dfns_sandbox is not None
+        else DfnsAdapter(client, dfns)
+    )
     wiring.adapters[Provider.DFNS] = dfns_adapter
     wiring.allocation_adapters[Provider.DFNS] = dfns_adapter
     return wiring
