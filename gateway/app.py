@@ -27,6 +27,7 @@ from gateway.schema.context import Services
 from gateway.schema.keepalive import with_ping_interval
 from gateway.schema.schema import build_schema
 from gateway.schema.view import GatewayGraphQL
+from gateway.services.authentication import Authenticator
 from gateway.services.commands import StakingCommands
 from gateway.services.preview import PreviewService
 from gateway.services.provider_set import ProviderSet
@@ -101,6 +102,7 @@ def create_app(
             commands=StakingCommands(providers, reader, opened_store.idempotency, feed),
             previews=PreviewService(providers),
             feed=feed,
+            authenticator=Authenticator(opened_store.clients),
         )
         metrics.watch(services, wiring.stats)
         await feed.publish_pending()

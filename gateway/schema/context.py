@@ -6,6 +6,7 @@ from typing import Any
 from gateway.domain.caller import Caller
 from gateway.events import EventBus
 from gateway.schema.loaders import Loaders
+from gateway.services.authentication import Authenticator
 from gateway.services.commands import StakingCommands
 from gateway.services.preview import PreviewService
 from gateway.services.provider_set import ProviderSet
@@ -25,6 +26,12 @@ class Services:
     previews: PreviewService
     feed: StatusFeed
     watcher: Watcher | None = None
+    authenticator: Authenticator | None = None
+
+    async def caller_for(self, key: str) -> Caller | None:
+        if self.authenticator is not None:
+            return await self.authenticator.caller_for(key)
+        return await self.store.clients.authenticate(key)
 
 
 class NotAuthenticated(Exception):

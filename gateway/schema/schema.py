@@ -2,7 +2,7 @@
 
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.domain.errors import UserFacingError
@@ -34,6 +34,9 @@ def build_schema() -> Schema:
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
+            # Parsing and validating the same document again is pure waste.
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
             ProviderTraceExtension,
             lambda: MaskErrors(
                 should_mask_error=_should_mask, error_message="Internal error."

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,6 +27,13 @@ def _wants_ide(request: Request) -> bool:
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json on large pages of stakes.
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
@@ -36,7 +44,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if _wants_ide(request):
             return Context(services, None)
         key = bearer_key(request.headers.get("authorization"))
-        caller = await services.store.clients.authenticate(key) if key else None
+        caller = await services.caller_for(key) if key else None
         if caller is None:
             raise HTTPException(
                 401, "Unauthorized: send `Authorization: Bearer <api key>`."
@@ -47,7 +55,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         params = context.connection_params or {}
         raw = params.get("Authorization") or params.get("authorization")
         key = bearer_key(raw)
-        caller = await context.services.store.clients.authenticate(key) if key else None
+        caller = await context.services.caller_for(key) if key else None
         if caller is None:
             raise ConnectionRejectionError({"message": "Unauthorized"})
         context.authenticate(caller)
