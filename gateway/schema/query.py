@@ -19,6 +19,7 @@ from gateway.schema.ids import NodeId, decode_id
 from gateway.schema.inputs import CreateStakeInput, RewardFilter, StakeFilter
 from gateway.schema.types import (
     Allocation,
+    AllocationAction,
     Asset,
     Node,
     Portfolio,
@@ -86,6 +87,13 @@ class Query:
                     context.caller, node.provider, node.owner, node.key
                 )
                 return None if found is None else Allocation.of(found)
+            if node.type_name == "AllocationAction" and node.parent is not None:
+                parent = await context.reader.allocation(
+                    context.caller, node.provider, node.owner, node.parent
+                )
+                for action in parent.actions if parent else ():
+                    if action.provider_action_id == node.key:
+                        return AllocationAction.of(action)
         except ProviderError:
             return None
         return None
