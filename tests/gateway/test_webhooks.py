@@ -156,7 +156,7 @@ async def test_dfns_webhooks_are_verified_and_kept_once_across_retries(tmp_path)
         tmp_path, DFNS_WEBHOOK_SECRET="dfns-webhook-secret", WATCHER_ENABLED=False
     ):
 
-        async def send(body: bytes, signature: str | None = None):
+        async def send(body: bytes, signature: str | None = None, gateway=gateway):
             return await gateway.http.post(
                 "/webhooks/dfns",
                 content=body,
