@@ -1,0 +1,80 @@
+"""The HTTP surface beside POST /graphql: GET queries, SSE, health, readiness, metrics."""
+
+import json
+
+import httpx
+
+from tests.gateway.conftest import DEMO_KEY
+
+AUTH = {"Authorization": f"Bearer {DEMO_KEY}"}
+
+
+async def test_a_query_can_be_sent_with_get(gateway):
+    response = await gateway.http.get(
+        "/graphql", params={"query": "{ portfolio { stakeCount } }"}, headers=AUTH
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["portfolio"]["stakeCount"] > 0
+
+
+async def test_a_mutation_cannot_be_sent_with_get(gateway):
+    response = await gateway.http.get(
+        "/graphql",
+        params={
+            "query": "mutation { acceptStakingTerms(provider: ZEROHASH) { accepted } }"
+        },
+        headers=AUTH,
+    )
+    assert response.status_code in (400, 405)
+
+
+async def test_health_and_readiness(gateway):
+    assert (await gateway.http.get("/healthz")).json() == {"status": "ok"}
+    ready = await gateway.http.get("/readyz")
+    body = ready.json()
+    assert ready.status_code == 200 and body["status"] == "ready"
+    assert body["checks"] == {"database": "up", "bus": "up"}
+    assert set(body["providers"]) == {"DFNS", "ZEROHASH", "CROCANTE"}
+
+
+async def test_readiness_reports_a_provider_down_without_failing(gateway):
+    await gateway.http.post("/sandbox/dfns/_sandbox/faults", json={"down": True})
+    try:
+        body = (await gateway.http.get("/readyz")).json()
+    finally:
+        await gateway.http.post("/sandbox/dfns/_sandbox/faults", json={"down": False})
+    assert body["status"] == "ready" and body["degraded"] is True
+    assert body["providers"]["DFNS"]["state"] != "UP"
+
+
+async def test_metrics_show_upstream_calls_and_bus_counters(gateway):
+    await gateway.graphql("{ stakes(first: 5) { edges { cursor } } }")
+    text = (await gateway.http.get("/metrics")).text
+    assert 'gateway_upstream_requests_total{method="GET"' in text
+    assert "gateway_bus_events_published" in text
+    assert "gateway_provider_circuit_open" in text
+
+
+async def test_a_subscription_works_over_server_sent_events(gateway):
+    query = "subscription { stakeStatusChanged(provider: CROCANTE) { status } }"
+    products = (
+        await gateway.graphql("{ stakingProducts(provider: CROCANTE) { id } }")
+    )["stakingProducts"]
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as stream_client:
+        async with stream_client.stream(
+            "POST",
+            "/graphql",
+            json={"query": query},
+            headers={**AUTH, "Accept": "text/event-stream"},
+        ) as stream:
+            assert stream.status_code == 200
+            await gateway.graphql(
+                """mutation($input: CreateStakeInput!) {
+                  createStake(input: $input) { userErrors { code } } }""",
+                {"input": {"productId": products[-1]["id"], "amount": "100"}},
+            )
+            async for line in stream.aiter_lines():
+                if line.startswith("data:") and "stakeStatusChanged" in line:
+                    event = json.loads(line[5:])
+                    assert event["data"]["stakeStatusChanged"]["status"] == "ACTIVE"
+                    break
