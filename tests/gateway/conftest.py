@@ -77,7 +77,12 @@ async def start_gateway(tmp_path, **overrides: Any) -> AsyncIterator[RunningGate
             yield RunningGateway(url=url, app=app, http=http)
     finally:
         server.should_exit = True
-        await task
+        try:
+            await asyncio.wait_for(asyncio.shield(task), 15)
+        except TimeoutError:
+            # A connection that will not close must not hang the suite.
+            server.force_exit = True
+            await task
 
 
 @pytest.fixture
