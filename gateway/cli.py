@@ -49,11 +49,16 @@ def _sandbox(args: argparse.Namespace) -> int:
     from starlette.applications import Starlette
     from starlette.routing import Mount
 
+    from gateway.sandbox_env import publish_sandbox_env
     from gateway.settings import Settings
     from gateway.wiring import SANDBOX_PATHS, build_sandboxes
 
     settings = Settings(GATEWAY_PUBLIC_URL=args.gateway_url)
     sandboxes = build_sandboxes(settings)
+    # Their credentials are made up now: gateways pointing here read them from a file.
+    publish_sandbox_env(
+        sandboxes, host=args.host, port=args.port, var_dir=settings.var_dir
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
