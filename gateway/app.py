@@ -12,8 +12,11 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -39,6 +42,7 @@ from gateway.services.webhook_ingest import WebhookIngest
 from gateway.settings import Settings
 from gateway.store.migrations import current_version, latest_version
 from gateway.store.store import Store
+from gateway.web.graphiql import STATIC_DIR
 from gateway.web.health import healthz, readyz
 from gateway.web.metrics import GatewayMetrics, metrics_endpoint
 from gateway.web.webhooks import (
@@ -167,6 +171,9 @@ def create_app(
             GRAPHQL_WS_PROTOCOL,
             GRAPHQL_SSE_PROTOCOL,
         ),
+        # Keys travel in headers and connection_init, never in cookies: another origin
+        # gains nothing from a handshake it cannot authenticate.
+        allowed_origins=("*",),
     )
     graphql.graphql_transport_ws_handler_class = with_ping_interval(
         settings.ws_ping_seconds
@@ -198,7 +205,22 @@ def create_app(
         Mount(f"/sandbox/{SANDBOX_PATHS[provider]}", app=sandbox.app)
         for provider, sandbox in sandboxes.items()
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    routes.append(
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static")
+    )
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origin_list,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        ],
+    )
     app.state.sandboxes = sandboxes
     app.state.upstream = wiring.stats
     app.state.settings = settings

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         default=None, alias="CROCANTE_TOTP_SECRET"
     )
 
+    # Origins whose pages may call the API from a browser (comma-separated; * for any).
+    cors_origins: str = Field(default="*", alias="GATEWAY_CORS_ORIGINS")
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

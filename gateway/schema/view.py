@@ -5,12 +5,13 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from gateway.schema.context import Context, Services
+from gateway.web.graphiql import CONTENT_SECURITY_POLICY, render_graphiql
 
 
 def bearer_key(value: object) -> str | None:
@@ -27,9 +28,16 @@ def _wants_ide(request: Request) -> bool:
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
-    def encode_json(self, data: object) -> bytes:
-        # orjson: several times faster than json on large pages of stakes.
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # orjson: several times faster than json on large pages of stakes. Text, not
+        # bytes: browsers' graphql-ws clients cannot read binary WebSocket frames.
+        return orjson.dumps(data).decode()
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(
+            render_graphiql(request.app.state.demo_key, request.url.path),
+            headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
