@@ -153,6 +153,8 @@ def create_app(
                 watching.cancel()
                 with suppress(asyncio.CancelledError):
                     await watching
+            with suppress(Exception):  # best effort: unmarked rows are republished
+                await feed.flush_marks()
             for sandbox in sandboxes.values():
                 await sandbox.stop()
             for client in wiring.clients:

@@ -1,5 +1,6 @@
 """The read side: the caller's stakes, rewards, allocations and portfolio across providers."""
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -124,8 +125,9 @@ class StakingReader:
         )
 
     async def portfolio(self, caller: Caller) -> Portfolio:
-        stakes = await self.stakes(caller)
-        rewards = await self.rewards(caller)
+        stakes, rewards = await asyncio.gather(
+            self.stakes(caller), self.rewards(caller)
+        )
         return summarize(stakes.items, rewards.items, stakes.failures, rewards.failures)
 
 
