@@ -1,0 +1,1 @@
+"""`python -m bench`: the gateway's benchmark (issue 8). See bench/README.md."""

@@ -1,0 +1,102 @@
+"""The three provider sandboxes in one process with known credentials and call counters.
+
+`python -m bench.sandbox_host --port P --creds FILE --gateway-url URL` serves them at
+/sandbox/{dfns,zerohash,crocante}/ (where the gateway's adapters reach them) and
+`/_bench/counts` (GET: calls per provider and endpoint; POST: reset).
+"""
+
+import argparse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from bench.counting import CallCounter
+from bench.creds import BenchCredentials
+from providers.crocante import CrocanteSandbox
+from providers.dfns import DfnsSandbox
+from providers.sandbox_kit.protocol import ProviderSandbox
+from providers.zerohash import ZerohashSandbox
+
+
+def build_sandboxes(
+    creds: BenchCredentials, gateway_url: str
+) -> dict[str, ProviderSandbox]:
+    return {
+        "dfns": DfnsSandbox(
+            auth_token=creds.dfns_auth_token,
+            credentials={creds.dfns_cred_id: creds.dfns_public_pem},
+        ),
+        "zerohash": ZerohashSandbox(
+            api_key=creds.zerohash_api_key,
+            api_secret=creds.zerohash_api_secret,
+            passphrase=creds.zerohash_passphrase,
+            webhook_secret=creds.zerohash_webhook_secret,
+            webhook_url=f"{gateway_url.rstrip('/')}/webhooks/zerohash",
+            # The bench's own load must not trip the sandbox's rate limiter.
+            rate_limit=10**9,
+        ),
+        "crocante": CrocanteSandbox(password=creds.crocante_password),
+    }
+
+
+def build_host(sandboxes: dict[str, ProviderSandbox]) -> Starlette:
+    counters = {name: CallCounter() for name in sandboxes}
+
+    async def counts(request: Request) -> JSONResponse:
+        if request.method == "POST":
+            for counter in counters.values():
+                counter.reset()
+        return JSONResponse({n: dict(c.calls) for n, c in counters.items()})
+
+    async def info(request: Request) -> JSONResponse:
+        return JSONResponse({n: list(s.demo_owners) for n, s in sandboxes.items()})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for sandbox in sandboxes.values():
+            await sandbox.start()
+        try:
+            yield
+        finally:
+            for sandbox in sandboxes.values():
+                await sandbox.stop()
+
+    routes = [
+        Route("/_bench/counts", counts, methods=["GET", "POST"]),
+        Route("/_bench/info", info),
+        *(
+            Mount(f"/sandbox/{name}", app=counters[name].wrap(sandbox.app))
+            for name, sandbox in sandboxes.items()
+        ),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--creds", type=Path, required=True)
+    parser.add_argument("--gateway-url", required=True)
+    args = parser.parse_args()
+    creds = BenchCredentials.load(args.creds)
+    app = build_host(build_sandboxes(creds, args.gateway_url))
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        # Providers' load balancers keep idle connections about a minute; uvicorn's 5 s
+        # default would make the gateway's pooled connections go stale between bursts.
+        timeout_keep_alive=120,
+    )
+
+
+if __name__ == "__main__":
+    main()

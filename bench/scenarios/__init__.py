@@ -1,0 +1,1 @@
+"""One module per scenario of issue 8 (S1 to S6)."""

@@ -1,0 +1,130 @@
+"""S3: pages of 10/50/200 stakes with nested fields — upstream calls per request and
+latency over the floor (two rounds of upstream calls: the lists, then nested fields)."""
+
+from typing import Any
+
+from bench import queries
+from bench.cluster import Cluster
+from bench.profile import FLOOR_MS, LATENCY_MS, Profile
+from bench.report import ScenarioResult
+from bench.scenarios.common import (
+    GRAPHQL_BAD,
+    PER_ITEM_BY_API,
+    clean,
+    graphql_request,
+    per_request,
+    totals,
+)
+from bench.scenarios.stakes_setup import client_with_stakes, walk
+from bench.stats import median_of
+
+MAX_PAGE = 100  # the gateway's MAX_PAGE_SIZE
+ROUNDS = 2
+
+
+async def _measure(cluster: Cluster, key: str, n: int, repeats: int) -> dict[str, Any]:
+    page = min(n, MAX_PAGE)
+    cursors, ids = await walk(cluster, key, queries.NESTED, page)
+    requests = [
+        graphql_request(key, queries.NESTED, {"first": page, "after": c})
+        for c in cursors
+    ]
+    await cluster.set_latency(LATENCY_MS)
+    try:
+        await cluster.load(
+            {
+                "mode": "closed",
+                "connections": 1,
+                "duration_s": 60,
+                "once": True,
+                "requests": requests,
+            }
+        )
+        await cluster.reset_counts()
+        run = await cluster.load(
+            {
+                "mode": "closed",
+                "connections": 1,
+                "duration_s": 120,
+                "once": True,
+                "requests": requests * repeats,
+                "bad_markers": GRAPHQL_BAD,
+            }
+        )
+        counts = await cluster.counts()
+    finally:
+        await cluster.set_latency({})
+    return {
+        "n": n,
+        "listed": len(ids),
+        "unique": len(set(ids)),
+        "pages": len(cursors),
+        "run": run,
+        "calls_per_page": per_request(counts, run["completed"] or 1),
+    }
+
+
+def _growth(
+    small: dict[str, dict[str, float]], large: dict[str, dict[str, float]]
+) -> list[str]:
+    grown = []
+    for provider, by in large.items():
+        for endpoint, n in by.items():
+            if (
+                endpoint in PER_ITEM_BY_API
+                or "staking/types" in endpoint
+                or "staking_info" in endpoint
+            ):
+                continue
+            if n > small.get(provider, {}).get(endpoint, 0) + 0.01:
+                grown.append(
+                    f"{endpoint}: {small.get(provider, {}).get(endpoint, 0)} -> {n}"
+                )
+    return grown
+
+
+async def run(cluster: Cluster, profile: Profile) -> ScenarioResult:
+    result = ScenarioResult("S3", "nested lists")
+    measured: list[dict[str, Any]] = []
+    for n in profile.s3_sizes:
+        key, refused = await client_with_stakes(
+            cluster, f"s3-{n}-{cluster.gateway_port}", n
+        )
+        result.check(not refused, f"n={n}: stake creation refused: {refused[:2]}")
+        m = await _measure(cluster, key, n, profile.s3_requests)
+        measured.append(m)
+        result.check(
+            m["listed"] == n == m["unique"],
+            f"n={n}: listed {m['listed']} stakes ({m['unique']} unique)",
+        )
+        result.check(clean(m["run"]), f"n={n}: {m['run']['sample_error']}")
+        t = totals(m["calls_per_page"])
+        result.add(
+            f"n={n} calls/page dfns|zh|croc",
+            " | ".join(f"{t.get(p, 0):g}" for p in ("dfns", "zerohash", "crocante")),
+            "",
+            "1 per provider per level",
+        )
+        over = median_of([m["run"]["latency_ms"]], "p50") - ROUNDS * FLOOR_MS
+        result.add(f"n={n} page p50 over floor ({m['pages']} page(s))", over, "ms")
+    if len(measured) >= 2:
+        grown = _growth(measured[0]["calls_per_page"], measured[-1]["calls_per_page"])
+        result.add(
+            "list calls independent of page size",
+            "yes" if not grown else "no",
+            "",
+            "yes",
+            not grown,
+        )
+        if grown and profile.quick:
+            result.failures.append(f"upstream calls grow with the page: {grown}")
+        elif grown:
+            result.notes.append(f"grows: {'; '.join(grown)[:200]}")
+    result.notes.append(
+        "loaders cannot be switched off in the gateway: only 'on' is measured"
+    )
+    result.notes.append(
+        "Dfns rewards are one call per stake (no list endpoint in its API)"
+    )
+    result.details = {"floor_ms": ROUNDS * FLOOR_MS, "sizes": measured}
+    return result
