@@ -84,3 +84,18 @@ async def gateway_process(
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+async def graphql(
+    url: str, query: str, variables: dict | None = None, *, key: str = DEMO_KEY
+) -> dict:
+    """POSTs to a gateway process; fails the test on any GraphQL error."""
+    async with httpx.AsyncClient(base_url=url, timeout=20) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]

@@ -17,7 +17,7 @@ import pytest
 from gateway.domain.enums import STAKE_STATUS_RANK, StakeStatus
 from gateway.sandbox_env import read_env_file
 from tests.gateway.conftest import free_port
-from tests.gateway.processes import gateway_process
+from tests.gateway.processes import gateway_process, graphql
 from tests.gateway.ws import subscriber
 
 pytestmark = pytest.mark.e2e
@@ -59,20 +59,6 @@ async def make_client(env: dict[str, str]) -> str:
     return out.decode().strip().splitlines()[-1]
 
 
-async def graphql(
-    url: str, key: str, query: str, variables: dict | None = None
-) -> dict:
-    async with httpx.AsyncClient(base_url=url, timeout=20) as http:
-        response = await http.post(
-            "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {key}"},
-        )
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
 async def test_a_killed_gateway_loses_no_transition(tmp_path):
     gateway_port = free_port()
     sandbox, sandbox_port, sandbox_env = await start_sandboxes(tmp_path, gateway_port)
@@ -87,7 +73,7 @@ async def test_a_killed_gateway_loses_no_transition(tmp_path):
     try:
         key = await make_client(env)
         async with gateway_process(env, port=gateway_port) as first:
-            products = (await graphql(first.url, key, PRODUCTS))["stakingProducts"]
+            products = (await graphql(first.url, PRODUCTS, key=key))["stakingProducts"]
             eth = {
                 p["provider"]: p["id"]
                 for p in products
@@ -100,8 +86,8 @@ async def test_a_killed_gateway_loses_no_transition(tmp_path):
                 stakes = []
                 for provider in ("DFNS", "ZEROHASH"):
                     created = await graphql(
-                        first.url, key, CREATE,
-                        {"input": {"productId": eth[provider], "amount": "1"}},
+                        first.url, CREATE,
+                        {"input": {"productId": eth[provider], "amount": "1"}}, key=key,
                     )  # fmt: skip
                     assert created["createStake"]["userErrors"] == [], created
                     stakes.append(created["createStake"]["stake"]["id"])

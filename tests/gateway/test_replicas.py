@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import REDIS_URL
 from tests.gateway.conftest import DEMO_KEY
-from tests.gateway.processes import fresh_postgres_database, gateway_process
+from tests.gateway.processes import fresh_postgres_database, gateway_process, graphql
 from tests.gateway.ws import subscriber
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
@@ -19,18 +19,6 @@ CREATE = """mutation($input: CreateStakeInput!) { createStake(input: $input) {
   stake { id } userErrors { code } } }"""
 WATCH = """subscription { stakeStatusChanged(provider: CROCANTE) {
   cursor status source stake { id } } }"""
-
-
-async def graphql(url: str, query: str, variables: dict | None = None) -> dict:
-    async with httpx.AsyncClient(base_url=url, timeout=20) as http:
-        response = await http.post(
-            "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {DEMO_KEY}"},
-        )
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
 
 
 async def polls(url: str) -> dict[str, float]:
