@@ -6,8 +6,6 @@
 """
 
 import argparse
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import uvicorn
@@ -20,6 +18,7 @@ from bench.counting import CallCounter
 from bench.creds import BenchCredentials
 from providers.crocante import CrocanteSandbox
 from providers.dfns import DfnsSandbox
+from providers.sandbox_kit.lifecycle import running
 from providers.sandbox_kit.protocol import ProviderSandbox
 from providers.zerohash import ZerohashSandbox
 
@@ -57,16 +56,6 @@ def build_host(sandboxes: dict[str, ProviderSandbox]) -> Starlette:
     async def info(request: Request) -> JSONResponse:
         return JSONResponse({n: list(s.demo_owners) for n, s in sandboxes.items()})
 
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for sandbox in sandboxes.values():
-            await sandbox.start()
-        try:
-            yield
-        finally:
-            for sandbox in sandboxes.values():
-                await sandbox.stop()
-
     routes = [
         Route("/_bench/counts", counts, methods=["GET", "POST"]),
         Route("/_bench/info", info),
@@ -75,7 +64,7 @@ def build_host(sandboxes: dict[str, ProviderSandbox]) -> Starlette:
             for name, sandbox in sandboxes.items()
         ),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lambda _: running(sandboxes.values()))
 
 
 def main() -> None:

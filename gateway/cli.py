@@ -4,8 +4,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 
 from gateway.domain.enums import Provider
 
@@ -54,6 +53,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     from gateway.sandbox_env import publish_sandbox_env
     from gateway.settings import Settings
     from gateway.wiring import SANDBOX_PATHS, build_sandboxes
+    from providers.sandbox_kit.lifecycle import running
 
     settings = Settings(GATEWAY_PUBLIC_URL=args.gateway_url)
     sandboxes = build_sandboxes(settings)
@@ -62,19 +62,9 @@ def _sandbox(args: argparse.Namespace) -> int:
         sandboxes, host=args.host, port=args.port, var_dir=settings.var_dir
     )
 
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for sandbox in sandboxes.values():
-            await sandbox.start()
-        try:
-            yield
-        finally:
-            for sandbox in sandboxes.values():
-                await sandbox.stop()
-
     app = Starlette(
         routes=[Mount(f"/{SANDBOX_PATHS[p]}", app=s.app) for p, s in sandboxes.items()],
-        lifespan=lifespan,
+        lifespan=lambda _: running(sandboxes.values()),
     )
     print(
         f"Provider sandboxes at http://{args.host}:{args.port}/{{dfns,zerohash,crocante}}/"
