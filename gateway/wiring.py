@@ -23,6 +23,11 @@ SANDBOX_PATHS: Mapping[Provider, str] = {
 }
 
 
+# Dfns reports rewards per stake only: a page's reward reads go out in one round, not
+# several, so a page waits one upstream latency for them (bench S2).
+DFNS_REWARDS_AT_ONCE = 32
+
+
 class ConfigurationError(ValueError):
     pass
 
@@ -178,9 +183,14 @@ def build_adapters(
     wiring.clients.append(client)
     dfns_sandbox = sandboxes.get(Provider.DFNS)
     dfns_adapter = (
-        DfnsAdapter(client, dfns, now=dfns_sandbox.clock.now)
+        DfnsAdapter(
+            client,
+            dfns,
+            now=dfns_sandbox.clock.now,
+            rewards_concurrency=DFNS_REWARDS_AT_ONCE,
+        )
         if dfns_sandbox is not None
-        else DfnsAdapter(client, dfns)
+        else DfnsAdapter(client, dfns, rewards_concurrency=DFNS_REWARDS_AT_ONCE)
     )
     wiring.adapters[Provider.DFNS] = dfns_adapter
     wiring.allocation_adapters[Provider.DFNS] = dfns_adapter
