@@ -30,6 +30,12 @@ from gateway.schema.context import Services
 from gateway.schema.keepalive import with_ping_interval
 from gateway.schema.schema import build_schema
 from gateway.schema.view import GatewayGraphQL
+from gateway.security import (
+    Guard,
+    SecurityMiddleware,
+    secured_lifespan,
+    security_extensions,
+)
 from gateway.services.authentication import Authenticator
 from gateway.services.commands import StakingCommands
 from gateway.services.preview import PreviewService
@@ -163,8 +169,11 @@ def create_app(
             if store is None:
                 await opened_store.close()
 
+    guard = Guard.from_settings(settings, redis_url=settings.redis_url)
     graphql = GatewayGraphQL(
-        build_schema(),
+        build_schema(
+            security_extensions(settings, guard, production=settings.is_production)
+        ),
         graphql_ide=None if settings.is_production else "graphiql",
         keep_alive=True,
         keep_alive_interval=settings.ws_ping_seconds,
@@ -176,7 +185,9 @@ def create_app(
         # Keys travel in headers and connection_init, never in cookies: another origin
         # gains nothing from a handshake it cannot authenticate.
         allowed_origins=("*",),
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )
+    graphql.guard = guard
     graphql.graphql_transport_ws_handler_class = with_ping_interval(
         settings.ws_ping_seconds
     )
@@ -212,17 +223,24 @@ def create_app(
     )
     app = Starlette(
         routes=routes,
-        lifespan=lifespan,
+        lifespan=secured_lifespan(
+            lifespan, guard, production=settings.is_production, sandboxed=sandboxes
+        ),
         middleware=[
+            # First, so that 413 and 429 answers carry CORS headers too.
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origin_list,
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type"],
                 max_age=600,
-            )
+            ),
+            Middleware(
+                SecurityMiddleware, guard=guard, max_body_bytes=settings.max_body_bytes
+            ),
         ],
     )
+    app.state.guard = guard
     app.state.sandboxes = sandboxes
     app.state.upstream = wiring.stats
     app.state.settings = settings

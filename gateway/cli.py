@@ -40,6 +40,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="info",
         # A line per request costs a third of the trivial-query throughput (bench S1).
         access_log=False,
+        ws_max_size=settings.max_body_bytes,
         ws_per_message_deflate=False,
     )
     return 0

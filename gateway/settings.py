@@ -3,10 +3,12 @@
 from pathlib import Path
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from gateway.security.settings import SecuritySettings
 
 
-class Settings(BaseSettings):
+class Settings(SecuritySettings):
     model_config = SettingsConfigDict(
         env_file=None, extra="ignore", populate_by_name=True
     )

@@ -7,6 +7,7 @@ import httpx
 from pydantic import SecretStr
 
 from gateway.domain.enums import Provider
+from gateway.security.upstream import GuardedTransport
 from gateway.settings import Settings
 from gateway.upstream_stats import UpstreamStats
 from providers.base import AllocationAdapter, StakingAdapter
@@ -130,14 +131,18 @@ def _client(
     transport: httpx.AsyncBaseTransport | None,
     hooks: dict[str, list[Callable[..., Awaitable[None]]]],
 ) -> httpx.AsyncClient:
+    inner = transport or httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)
+    )
     return httpx.AsyncClient(
         event_hooks=hooks,
         base_url=base_url if base_url.endswith("/") else base_url + "/",
-        transport=transport,
+        # Caps each answer's size and its whole duration: a provider cannot drip or
+        # flood us into running out of time or memory.
+        transport=GuardedTransport(inner, seconds=settings.provider_timeout_seconds),
         timeout=httpx.Timeout(settings.provider_timeout_seconds),
         # A provider that redirects us is misconfigured or hostile: never follow.
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
     )
 
 

@@ -87,7 +87,9 @@ class ProviderRejected(ProviderError):
         self.existing_id = existing_id
 
     def as_user_error(self) -> UserError:
-        return UserError(code=self.user_error_code, message=self.message, field=self.field)
+        return UserError(
+            code=self.user_error_code, message=self.message, field=self.field
+        )
 
 
 @contextmanager
@@ -103,7 +105,9 @@ def translate_transport_errors(provider: Provider) -> Iterator[None]:
         ) from exc
 
 
-def unavailable_for_status(provider: Provider, response: httpx.Response) -> ProviderError:
+def unavailable_for_status(
+    provider: Provider, response: httpx.Response
+) -> ProviderError:
     """The error for a response whose status says the provider cannot serve us now."""
     retry_after: float | None = None
     header = response.headers.get("retry-after")
@@ -112,12 +116,18 @@ def unavailable_for_status(provider: Provider, response: httpx.Response) -> Prov
             retry_after = float(header)
         except ValueError:
             retry_after = None
+        # nan, inf or a negative wait would stall a retry forever, or make no sense.
+        if retry_after is not None and not 0 <= retry_after < float("inf"):
+            retry_after = None
     if response.status_code == 429:
         return ProviderUnavailable(
             provider, "rate limited", code="RATE_LIMITED", retry_after=retry_after
         )
     return ProviderUnavailable(
-        provider, f"HTTP {response.status_code}", code="UPSTREAM_ERROR", retry_after=retry_after
+        provider,
+        f"HTTP {response.status_code}",
+        code="UPSTREAM_ERROR",
+        retry_after=retry_after,
     )
 
 
@@ -161,7 +171,9 @@ class StakingAdapter(Protocol):
 
     async def unstake(self, command: Unstake) -> StakeActionResult: ...
 
-    async def create_stake_action(self, command: CreateStakeAction) -> StakeActionResult: ...
+    async def create_stake_action(
+        self, command: CreateStakeAction
+    ) -> StakeActionResult: ...
 
     async def accept_terms(self, owner: str) -> None: ...
 
@@ -184,7 +196,9 @@ class AllocationAdapter(Protocol):
         self, owner: str, provider_allocation_id: str
     ) -> Allocation | None: ...
 
-    async def create_allocation(self, command: CreateAllocation) -> AllocationActionResult: ...
+    async def create_allocation(
+        self, command: CreateAllocation
+    ) -> AllocationActionResult: ...
 
     async def create_allocation_action(
         self, command: CreateAllocationAction

@@ -1,8 +1,15 @@
 """The executable schema, and its SDL as `export-schema` prints it."""
 
+from collections.abc import Callable, Sequence
+
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import (
+    MaskErrors,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.domain.errors import UserFacingError
@@ -27,7 +34,7 @@ def _should_mask(error: GraphQLError) -> bool:
     return not (isinstance(original, RuntimeError) and "fell behind" in str(original))
 
 
-def build_schema() -> Schema:
+def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -41,6 +48,9 @@ def build_schema() -> Schema:
             lambda: MaskErrors(
                 should_mask_error=_should_mask, error_message="Internal error."
             ),
+            # Limits and production hardening: after the validation cache, which would
+            # overwrite errors they set earlier.
+            *extensions,
         ],
     )
 

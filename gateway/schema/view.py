@@ -11,6 +11,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from gateway.schema.context import Context, Services
+from gateway.security.guard import Guard
 from gateway.web.graphiql import CONTENT_SECURITY_POLICY, render_graphiql
 
 
@@ -24,14 +25,25 @@ def bearer_key(value: object) -> str | None:
 
 
 def _wants_ide(request: Request) -> bool:
-    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+    # A browser opening the endpoint, not a query sent with GET: that needs a key.
+    return (
+        request.method == "GET"
+        and "query" not in request.query_params
+        and "text/html" in request.headers.get("accept", "")
+    )
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
+    # Knows API keys only until create_app gives it the configured one.
+    guard: Guard = Guard()
+
     def encode_json(self, data: object) -> str:
         # orjson: several times faster than json on large pages of stakes. Text, not
         # bytes: browsers' graphql-ws clients cannot read binary WebSocket frames.
         return orjson.dumps(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(
@@ -39,8 +51,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
         )
 
-    def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        return await self.guard.resolve_documents(request, data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
@@ -52,19 +65,24 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if _wants_ide(request):
             return Context(services, None)
         key = bearer_key(request.headers.get("authorization"))
-        caller = await services.caller_for(key) if key else None
+        caller = await self.guard.authenticate(services, key) if key else None
         if caller is None:
             raise HTTPException(
-                401, "Unauthorized: send `Authorization: Bearer <api key>`."
+                401, "Unauthorized: send `Authorization: Bearer <api key or JWT>`."
             )
+        await self.guard.admit(caller)
         return Context(services, caller)
 
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
         raw = params.get("Authorization") or params.get("authorization")
         key = bearer_key(raw)
-        caller = await context.services.caller_for(key) if key else None
+        caller = await self.guard.authenticate(context.services, key) if key else None
         if caller is None:
             raise ConnectionRejectionError({"message": "Unauthorized"})
+        if not self.guard.claim_connection(caller):
+            raise ConnectionRejectionError(
+                {"message": "Too many open connections for this client."}
+            )
         context.authenticate(caller)
         return None

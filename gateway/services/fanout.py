@@ -1,6 +1,7 @@
 """Ask several providers at once; keep what answered, name what failed."""
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -11,6 +12,8 @@ from gateway.services.provider_set import failure_of
 from providers.base import ProviderError
 
 T = TypeVar("T")
+
+log = logging.getLogger("gateway.fanout")
 
 
 @dataclass
@@ -26,9 +29,17 @@ async def gather_from(
     chosen = list(providers)
     results = await asyncio.gather(*(fetch(p) for p in chosen), return_exceptions=True)
     gathered: Gathered[T] = Gathered()
-    for _provider, result in zip(chosen, results, strict=True):
+    for provider, result in zip(chosen, results, strict=True):
         if isinstance(result, ProviderError):
             gathered.failures.append(failure_of(result))
+        elif isinstance(result, Exception):
+            # A bug in one adapter costs that provider's part, not the whole answer.
+            log.error("unexpected error from %s", provider.value, exc_info=result)
+            gathered.failures.append(
+                ProviderFailure(
+                    provider, "INTERNAL", "Unexpected error.", retryable=False
+                )
+            )
         elif isinstance(result, BaseException):
             raise result
         else:

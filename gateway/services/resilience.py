@@ -143,7 +143,7 @@ class GuardedProvider:
 
     def _delay(self, attempt: int, error: ProviderError) -> float:
         retry_after = getattr(error, "retry_after", None)
-        if retry_after is not None:
+        if retry_after is not None and 0 <= retry_after < float("inf"):
             return min(float(retry_after), self.policy.max_retry_after)
         # Full jitter keeps replicas from retrying in lockstep.
         return random.uniform(0, self.policy.backoff_base * 2**attempt)

@@ -101,7 +101,7 @@ async def _read_token(response: httpx.Response) -> str:
         raise ProviderAuthError(P, f"login refused ({code})")
     try:
         body = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON too
         raise ProviderProtocolError(P, "login answer is not JSON") from None
     if not isinstance(body, dict):
         raise ProviderProtocolError(P, "login answer is not an object")

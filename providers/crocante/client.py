@@ -121,5 +121,5 @@ class CrocanteClient:
             raise error_for_response(response)
         try:
             return json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested JSON too
             raise ProviderProtocolError(P, f"{path} answered with non-JSON") from None

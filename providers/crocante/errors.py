@@ -39,7 +39,7 @@ def read_error_body(response: httpx.Response) -> CrocanteErrorBody | None:
     """The error message and code; None when the body is in none of the known shapes."""
     try:
         body = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON too
         return None
     if not isinstance(body, dict):
         return None

@@ -41,7 +41,7 @@ def compact_json(value: object) -> bytes:
 def parse_json_or_protocol_error(response: httpx.Response) -> object:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON too
         raise ProviderProtocolError(Provider.DFNS, "response is not JSON") from None
 
 

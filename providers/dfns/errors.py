@@ -56,7 +56,7 @@ def error_for_response(response: httpx.Response) -> ProviderError:
         return unavailable_for_status(Provider.DFNS, response)
     try:
         body: object = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON too
         body = None
     message = _message(body, response)
     if status in (401, 403):

@@ -125,7 +125,7 @@ class ZerohashClient:
             raise unavailable_for_status(p.PROVIDER, response)
         try:
             payload = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested JSON too
             payload = None
         if 200 <= status < 300:
             return dict(p.as_object(payload, "response body"))

@@ -87,7 +87,8 @@ async def test_a_stake_moves_to_active_by_webhook_and_subscribers_see_it(gateway
 
     found = await eventually(history)
     steps = [(h["to"], h["source"]) for h in found["statusHistory"]]
-    assert steps[0] == ("PENDING", "MUTATION")
+    # Our mutation and Zerohash's own `stake.submitted` push race: one records it.
+    assert steps[0] in (("PENDING", "MUTATION"), ("PENDING", "WEBHOOK"))
     assert ("ACTIVE", "WEBHOOK") in steps
     words = [h["providerStatus"] for h in found["statusHistory"]]
     assert words.index("staked") > words.index("submitted")

@@ -60,3 +60,18 @@ async def test_different_keys_do_not_share():
 
     await asyncio.gather(coalescer.run("a", read), coalescer.run("b", read))
     assert coalescer.coalesced == 0
+
+
+async def test_a_caller_that_goes_away_does_not_cancel_the_others_read():
+    coalescer = Coalescer()
+
+    async def read() -> str:
+        await asyncio.sleep(0.05)
+        return "done"
+
+    leader = asyncio.create_task(coalescer.run("key", read))
+    await asyncio.sleep(0)
+    follower = asyncio.create_task(coalescer.run("key", read))
+    await asyncio.sleep(0.01)
+    leader.cancel()
+    assert await follower == "done"
