@@ -41,6 +41,10 @@ def settings_for(creds: BenchCredentials, upstream: str, database_url: str) -> S
         # The background poller would add its own upstream calls to the per-request
         # counts; the scenarios measure requests, subscriptions and webhooks.
         WATCHER_ENABLED=False,
+        # One benchmark client sends thousands of requests a second: measure the gateway,
+        # not its per-client throttle (and subscriptions beyond the per-client cap).
+        GATEWAY_RATE_LIMIT_PER_SECOND=0,
+        GATEWAY_MAX_CONNECTIONS_PER_CLIENT=0,
     )
 
 
