@@ -172,7 +172,12 @@ def create_app(
     guard = Guard.from_settings(settings, redis_url=settings.redis_url)
     graphql = GatewayGraphQL(
         build_schema(
-            security_extensions(settings, guard, production=settings.is_production)
+            [
+                *security_extensions(
+                    settings, guard, production=settings.is_production
+                ),
+                metrics.operation_timing(),
+            ]
         ),
         graphql_ide=None if settings.is_production else "graphiql",
         keep_alive=True,

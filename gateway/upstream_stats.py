@@ -4,7 +4,8 @@ Fed by httpx event hooks on each provider's client, so nothing an adapter does e
 it; read by /metrics and by tests that bound how many calls a query may cost.
 """
 
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -16,14 +17,22 @@ class UpstreamStats:
     def __init__(self) -> None:
         self.calls: Counter[tuple[Provider, str, str]] = Counter()
         self.errors: Counter[tuple[Provider, int]] = Counter()
+        # Seconds spent waiting on each provider, and how many answers that covers.
+        self.seconds: defaultdict[Provider, float] = defaultdict(float)
+        self.answers: Counter[Provider] = Counter()
 
     def hooks(
         self, provider: Provider
     ) -> dict[str, list[Callable[..., Awaitable[None]]]]:
         async def on_request(request: httpx.Request) -> None:
             self.calls[(provider, request.method, request.url.path)] += 1
+            request.extensions["gateway_started"] = time.perf_counter()
 
         async def on_response(response: httpx.Response) -> None:
+            started = response.request.extensions.get("gateway_started")
+            if isinstance(started, float):
+                self.seconds[provider] += time.perf_counter() - started
+                self.answers[provider] += 1
             if response.status_code >= 400:
                 self.errors[(provider, response.status_code)] += 1
 

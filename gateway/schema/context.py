@@ -1,11 +1,11 @@
 """The per-request context: who is asking, the services, and fresh loaders."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.domain.caller import Caller
 from gateway.events import EventBus
-from gateway.schema.loaders import Loaders
+from gateway.schema.loaders import Loaders, LoaderStats
 from gateway.services.authentication import Authenticator
 from gateway.services.commands import StakingCommands
 from gateway.services.preview import PreviewService
@@ -27,6 +27,7 @@ class Services:
     feed: StatusFeed
     watcher: Watcher | None = None
     authenticator: Authenticator | None = None
+    loader_stats: LoaderStats = field(default_factory=LoaderStats)
 
     async def caller_for(self, key: str) -> Caller | None:
         if self.authenticator is not None:
@@ -43,7 +44,7 @@ class Context:
         self.services = services
         self.reader = services.reader
         self.caller_or_none = caller
-        self.loaders = Loaders(caller, services.reader, services.store.history)
+        self.loaders = self.fresh_loaders()
         # Strawberry fills this from a WebSocket's connection_init payload.
         self.connection_params: dict[str, Any] | None = None
 
@@ -55,12 +56,14 @@ class Context:
 
     def authenticate(self, caller: Caller) -> None:
         self.caller_or_none = caller
-        self.loaders = Loaders(
-            caller, self.services.reader, self.services.store.history
-        )
+        self.loaders = self.fresh_loaders()
 
     def fresh_loaders(self) -> Loaders:
-        """Loaders for one pushed event: objects in it are read after the change."""
+        """New loaders: nothing cached from before (per request, or per pushed event)."""
+        services = self.services
         return Loaders(
-            self.caller_or_none, self.services.reader, self.services.store.history
+            self.caller_or_none,
+            services.reader,
+            services.store.history,
+            services.loader_stats,
         )

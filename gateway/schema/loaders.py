@@ -4,9 +4,10 @@ A page of stakes asks for products, rewards and histories one field at a time; e
 turns those into one call per provider (or one query), whatever the page size.
 """
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -18,6 +19,8 @@ from gateway.services.reads import StakingReader
 from gateway.store.history import HistoryStore
 from providers.base import ProviderError
 
+K = TypeVar("K")
+V = TypeVar("V")
 ProductKey = tuple[Provider, str]
 StakeKey = tuple[Provider, str, str]  # provider, owner, provider stake id
 HistoryKey = tuple[Provider, str]
@@ -29,21 +32,48 @@ class StakeRewards:
     failures: list[ProviderFailure] = field(default_factory=list)
 
 
+@dataclass
+class LoaderStats:
+    """How many batches each loader ran and how many keys they carried (/metrics)."""
+
+    batches: Counter[str] = field(default_factory=Counter)
+    keys: Counter[str] = field(default_factory=Counter)
+
+    def counted(
+        self, name: str, load: Callable[[Sequence[K]], Awaitable[list[V]]]
+    ) -> Callable[[Sequence[K]], Awaitable[list[V]]]:
+        async def counting(keys: Sequence[K]) -> list[V]:
+            self.batches[name] += 1
+            self.keys[name] += len(keys)
+            return await load(keys)
+
+        return counting
+
+
 class Loaders:
     def __init__(
-        self, caller: Caller | None, reader: StakingReader, history: HistoryStore
+        self,
+        caller: Caller | None,
+        reader: StakingReader,
+        history: HistoryStore,
+        stats: LoaderStats | None = None,
     ):
         self.caller = caller
         self.reader = reader
         self.history_store = history
+        stats = stats or LoaderStats()
         self.product = DataLoader[ProductKey, StakingProduct | None](
-            self._load_products
+            stats.counted("product", self._load_products)
         )
-        self.stake = DataLoader[StakeKey, Stake | None](self._load_stakes)
+        self.stake = DataLoader[StakeKey, Stake | None](
+            stats.counted("stake", self._load_stakes)
+        )
         self.stake_rewards = DataLoader[StakeKey, StakeRewards](
-            self._load_stake_rewards
+            stats.counted("stake_rewards", self._load_stake_rewards)
         )
-        self.history = DataLoader[HistoryKey, list[StatusEvent]](self._load_history)
+        self.history = DataLoader[HistoryKey, list[StatusEvent]](
+            stats.counted("history", self._load_history)
+        )
 
     async def _load_products(
         self, keys: Sequence[ProductKey]

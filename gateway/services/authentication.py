@@ -20,6 +20,7 @@ class Authenticator:
         self._size = size
         # Keyed by the key's hash, so no key sits in memory longer than its request.
         self._known: OrderedDict[str, tuple[float, Caller]] = OrderedDict()
+        self.hits = 0
 
     async def caller_for(self, key: str) -> Caller | None:
         digest = hash_key(key)
@@ -27,6 +28,7 @@ class Authenticator:
         cached = self._known.get(digest)
         if cached is not None and cached[0] > now:
             self._known.move_to_end(digest)
+            self.hits += 1
             return cached[1]
         caller = await self._clients.authenticate(key)
         if caller is None:

@@ -55,6 +55,7 @@ class ProviderSet:
         self.guards = {p: GuardedProvider(p, policy or CallPolicy()) for p in Provider}
         self.coalescer = Coalescer()
         self._products: dict[Provider, tuple[float, Sequence[StakingProduct]]] = {}
+        self.product_cache_hits = 0
 
     def adapter(self, provider: Provider) -> StakingAdapter:
         adapter = self.adapters.get(provider)
@@ -88,6 +89,7 @@ class ProviderSet:
     async def products(self, provider: Provider) -> Sequence[StakingProduct]:
         cached = self._products.get(provider)
         if cached is not None and time.monotonic() - cached[0] < PRODUCTS_TTL_SECONDS:
+            self.product_cache_hits += 1
             return cached[1]
         adapter = self.adapter(provider)
         products = await self.read(provider, "products", adapter.list_products)

@@ -1,12 +1,14 @@
 """Prometheus metrics: one registry per app, so tests and replicas never share counters."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
 
 from gateway.schema.context import Services
 from gateway.upstream_stats import UpstreamStats
@@ -21,12 +23,24 @@ class GatewayMetrics:
             ["provider", "outcome"],
             registry=self.registry,
         )
-        self.requests = Histogram(
-            "gateway_http_request_seconds",
-            "HTTP request latency",
-            ["path"],
+        self.operations = Histogram(
+            "gateway_operation_duration_seconds",
+            "GraphQL operation latency, parse to result",
+            ["type"],
             registry=self.registry,
         )
+
+    def operation_timing(self) -> Callable[[], SchemaExtension]:
+        histogram = self.operations
+
+        class OperationTiming(SchemaExtension):
+            def on_operation(self) -> Iterator[None]:
+                started = time.perf_counter()
+                yield
+                kind = self.execution_context.operation_type.value
+                histogram.labels(kind).observe(time.perf_counter() - started)
+
+        return OperationTiming
 
     def watch(self, services: Services, upstream: UpstreamStats) -> None:
         self.registry.register(_ServicesCollector(services, upstream))
@@ -97,6 +111,50 @@ class _ServicesCollector(Collector):
         )
         coalesced.add_metric([], float(self.services.providers.coalescer.coalesced))
         yield coalesced
+        yield from self._upstream_latency()
+        yield from self._loaders()
+        yield from self._caches()
+
+    def _upstream_latency(self) -> Iterator[CounterMetricFamily]:
+        seconds = CounterMetricFamily(
+            "gateway_upstream_seconds",
+            "Time spent waiting on providers",
+            labels=["provider"],
+        )
+        answers = CounterMetricFamily(
+            "gateway_upstream_answers", "Provider answers timed", labels=["provider"]
+        )
+        for provider, total in self.upstream.seconds.items():
+            seconds.add_metric([provider.value], total)
+            answers.add_metric([provider.value], self.upstream.answers[provider])
+        yield seconds
+        yield answers
+
+    def _loaders(self) -> Iterator[CounterMetricFamily]:
+        stats = self.services.loader_stats
+        batches = CounterMetricFamily(
+            "gateway_loader_batches", "Batches run per loader", labels=["loader"]
+        )
+        keys = CounterMetricFamily(
+            "gateway_loader_batch_keys",
+            "Keys carried by those batches",
+            labels=["loader"],
+        )
+        for name, count in stats.batches.items():
+            batches.add_metric([name], count)
+            keys.add_metric([name], stats.keys[name])
+        yield batches
+        yield keys
+
+    def _caches(self) -> Iterator[CounterMetricFamily]:
+        hits = CounterMetricFamily(
+            "gateway_cache_hits", "Answers served from a cache", labels=["cache"]
+        )
+        hits.add_metric(["products"], self.services.providers.product_cache_hits)
+        authenticator = self.services.authenticator
+        if authenticator is not None:
+            hits.add_metric(["api_keys"], authenticator.hits)
+        yield hits
 
 
 async def metrics_endpoint(request: Request) -> Response:

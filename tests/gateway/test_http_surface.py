@@ -53,6 +53,15 @@ async def test_metrics_show_upstream_calls_and_bus_counters(gateway):
     assert 'gateway_upstream_requests_total{method="GET"' in text
     assert "gateway_bus_events_published" in text
     assert "gateway_provider_circuit_open" in text
+    assert 'gateway_operation_duration_seconds_bucket{le="0.005",type="query"}' in text
+    assert "gateway_upstream_seconds_total" in text
+    assert 'gateway_cache_hits_total{cache="api_keys"}' in text
+
+
+async def test_metrics_count_loader_batches(gateway):
+    await gateway.graphql("{ stakes(first: 20) { edges { node { product { id } } } } }")
+    text = (await gateway.http.get("/metrics")).text
+    assert 'gateway_loader_batches_total{loader="product"} 1.0' in text
 
 
 async def test_a_subscription_works_over_server_sent_events(gateway):
