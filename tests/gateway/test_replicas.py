@@ -84,3 +84,40 @@ async def test_a_replica_that_dies_hands_its_polling_over_within_seconds():
                 taken = await polls(second.url)
                 assert set(taken) >= {"DFNS", "ZEROHASH", "CROCANTE"}
                 assert all(count > 0 for count in taken.values())
+
+
+async def creates_sent(url: str) -> float:
+    async with httpx.AsyncClient(base_url=url) as http:
+        text = (await http.get("/metrics")).text
+    pattern = (
+        r'gateway_upstream_requests_total\{method="POST",path="/sandbox/crocante/staking",'
+        r'provider="CROCANTE"\} ([\d.]+)'
+    )
+    found = re.search(pattern, text)
+    return float(found.group(1)) if found else 0.0
+
+
+async def test_one_external_id_sent_to_two_replicas_at_once_reaches_the_provider_once():
+    async with fresh_postgres_database() as database:
+        env = {
+            "DATABASE_URL": database,
+            "REDIS_URL": REDIS_URL,
+            "WATCHER_ENABLED": "false",
+        }
+        async with gateway_process(env) as first, gateway_process(env) as second:
+            products = (await graphql(first.url, PRODUCTS))["stakingProducts"]
+            product = next(
+                p["id"]
+                for p in products
+                if p["providerProductId"] == "stake_eth_variable"
+            )
+            variables = {
+                "input": {"productId": product, "amount": "1", "externalId": "order-77"}
+            }
+            results = await asyncio.gather(
+                graphql(first.url, CREATE, variables),
+                graphql(second.url, CREATE, variables),
+            )
+            ids = {r["createStake"]["stake"]["id"] for r in results}
+            assert len(ids) == 1
+            assert await creates_sent(first.url) + await creates_sent(second.url) == 1

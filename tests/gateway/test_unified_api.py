@@ -5,7 +5,7 @@ import time
 
 from gateway.domain.enums import Provider
 from tests.gateway.clients import new_client
-from tests.gateway.conftest import start_gateway
+from tests.gateway.conftest import DEMO_KEY, start_gateway
 
 PRODUCTS = """query { stakingProducts(provider: CROCANTE) { id providerProductId } }"""
 CREATE = """mutation($input: CreateStakeInput!) { createStake(input: $input) {
@@ -143,3 +143,33 @@ async def test_a_mutation_retried_with_the_same_external_id_reaches_the_provider
     creates = upstream.total(Provider.CROCANTE, "POST") - posts_before
     # One create, plus at most one login.
     assert creates <= 2, creates
+
+
+async def test_a_walk_over_all_three_providers_holds_while_stakes_arrive(gateway):
+    everything = [
+        e["node"]["id"]
+        for e in (await gateway.graphql(PAGE, {"first": 100}))["stakes"]["edges"]
+    ]
+    croc = await crocante_product(gateway, DEMO_KEY)
+    zerohash = (
+        await gateway.graphql(
+            '{ stakingProducts(provider: ZEROHASH, asset: "ETH") { id } }'
+        )
+    )["stakingProducts"][0]["id"]
+    walked: list[str] = []
+    after = None
+    while True:
+        page = (await gateway.graphql(PAGE, {"first": 3, "after": after}))["stakes"]
+        walked += [e["node"]["id"] for e in page["edges"]]
+        # New stakes at two providers land mid-walk.
+        await stake(gateway, DEMO_KEY, croc)
+        await stake(gateway, DEMO_KEY, zerohash)
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert walked == everything
+    providers = {
+        e["node"]["provider"]
+        for e in (await gateway.graphql(PAGE, {"first": 100}))["stakes"]["edges"]
+    }
+    assert providers == {"DFNS", "ZEROHASH", "CROCANTE"}
