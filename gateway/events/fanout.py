@@ -53,3 +53,26 @@ class LocalFanout:
         for subscribers in self._channels.values():
             for subscription in subscribers:
                 subscription.close()
+
+
+class FanoutCounters:
+    """The counters /metrics reads, for a bus that fans out through a `LocalFanout`."""
+
+    _published: int
+    _fanout: LocalFanout
+
+    @property
+    def published(self) -> int:
+        return self._published
+
+    @property
+    def delivered(self) -> int:
+        return self._fanout.delivered
+
+    @property
+    def dropped(self) -> int:
+        return self._fanout.dropped
+
+    @property
+    def subscriber_count(self) -> int:
+        return self._fanout.subscriber_count

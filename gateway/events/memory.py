@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gateway.events.bus import DEFAULT_MAX_QUEUE, Subscription
-from gateway.events.fanout import LocalFanout
+from gateway.events.fanout import FanoutCounters, LocalFanout
 
 
-class MemoryBus:
+class MemoryBus(FanoutCounters):
     def __init__(self) -> None:
         self._fanout = LocalFanout()
         self._published = 0
@@ -35,19 +35,3 @@ class MemoryBus:
 
     async def ping(self) -> None:
         return None
-
-    @property
-    def published(self) -> int:
-        return self._published
-
-    @property
-    def delivered(self) -> int:
-        return self._fanout.delivered
-
-    @property
-    def dropped(self) -> int:
-        return self._fanout.dropped
-
-    @property
-    def subscriber_count(self) -> int:
-        return self._fanout.subscriber_count

@@ -24,7 +24,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from gateway.events.bus import DEFAULT_MAX_QUEUE, Subscription
-from gateway.events.fanout import LocalFanout
+from gateway.events.fanout import FanoutCounters, LocalFanout
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class _ChannelState:
     pending: int = 0
 
 
-class RedisBus:
+class RedisBus(FanoutCounters):
     def __init__(
         self,
         url: str,
@@ -144,22 +144,6 @@ class RedisBus:
         if conn is None or not conn.is_connected:
             raise RedisConnectionError("event bus subscriber connection is down")
         await self._publisher.ping()
-
-    @property
-    def published(self) -> int:
-        return self._published
-
-    @property
-    def delivered(self) -> int:
-        return self._fanout.delivered
-
-    @property
-    def dropped(self) -> int:
-        return self._fanout.dropped
-
-    @property
-    def subscriber_count(self) -> int:
-        return self._fanout.subscriber_count
 
     async def _sync(self, channel: str) -> None:
         """Makes the Redis subscription follow the local subscribers of channel."""
