@@ -14,6 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.domain.errors import UserFacingError
 from gateway.schema.context import NotAuthenticated
+from gateway.schema.descriptions import apply_descriptions
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.scalars import SCALAR_MAP
@@ -35,7 +36,7 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> Schema:
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -53,6 +54,9 @@ def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> Sc
             *extensions,
         ],
     )
+    # What the code does not say in place, a table says: GraphiQL's docs show it all.
+    apply_descriptions(schema._schema)
+    return schema
 
 
 def export_sdl() -> str:
