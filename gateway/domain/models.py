@@ -99,6 +99,9 @@ class Stake:
     closed_at: datetime | None = None
     actions: tuple[StakeAction, ...] = ()
     available_actions: tuple[StakeActionKind, ...] = ()
+    # Every reward of this stake, where the provider reports them with the stake itself
+    # (a running total); None when they must be asked for separately.
+    rewards: "tuple[Reward, ...] | None" = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from gateway.domain.caller import Caller
 from gateway.domain.enums import Provider
 from gateway.domain.history import StatusEvent
 from gateway.domain.models import ProviderFailure, Reward, Stake, StakingProduct
+from gateway.services.fanout import Gathered
 from gateway.services.reads import StakingReader
 from gateway.store.history import HistoryStore
 from providers.base import ProviderError
@@ -62,6 +63,7 @@ class Loaders:
         self.reader = reader
         self.history_store = history
         stats = stats or LoaderStats()
+        self._stake_lists: dict[tuple[str, ...], Gathered[Stake]] = {}
         self.product = DataLoader[ProductKey, StakingProduct | None](
             stats.counted("product", self._load_products)
         )
@@ -74,6 +76,16 @@ class Loaders:
         self.history = DataLoader[HistoryKey, list[StatusEvent]](
             stats.counted("history", self._load_history)
         )
+
+    async def stakes_of(self, only: Sequence[Provider] | None) -> Gathered[Stake]:
+        """The caller's stakes at these providers, read once per request."""
+        assert self.caller is not None
+        key = tuple(sorted(p.value for p in only)) if only else ()
+        found = self._stake_lists.get(key)
+        if found is None:
+            found = await self.reader.stakes(self.caller, only)
+            self._stake_lists[key] = found
+        return found
 
     async def _load_products(
         self, keys: Sequence[ProductKey]
@@ -91,7 +103,7 @@ class Loaders:
         if self.caller is None:
             return [None] * len(keys)
         providers = sorted({p for p, _, _ in keys}, key=lambda p: p.value)
-        listed = await self.reader.stakes(self.caller, providers)
+        listed = await self.stakes_of(providers)
         index = {(s.provider, s.owner, s.provider_stake_id): s for s in listed.items}
         results: list[Stake | None] = []
         for key in keys:

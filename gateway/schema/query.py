@@ -110,7 +110,8 @@ class Query:
     ) -> StakeConnection:
         page_size(first)
         only = filter.provider if filter else None
-        gathered = await info.context.reader.stakes(info.context.caller, only)
+        info.context.caller  # noqa: B018  (refuses an unauthenticated caller)
+        gathered = await info.context.loaders.stakes_of(only)
         chosen = [s for s in gathered.items if _stake_matches(s, filter)]
         return stake_connection(chosen, gathered.failures, first=first, after=after)
 

@@ -320,6 +320,9 @@ class Stake(Node):
     ) -> Annotated["RewardConnection", strawberry.lazy("gateway.schema.connections")]:
         from gateway.schema.connections import reward_connection
 
+        if self.domain.rewards is not None:
+            # Read with the stake (a running total): no further upstream call.
+            return reward_connection(self.domain.rewards, [], first=first, after=after)
         found = await info.context.loaders.stake_rewards.load(
             (self.domain.provider, self.domain.owner, self.domain.provider_stake_id)
         )

@@ -121,6 +121,9 @@ def position_to_stake(position: CrocantePosition, owner: str, now: datetime) -> 
         available_actions=(StakeActionKind.REDEEM,)
         if status is StakeStatus.ACTIVE and is_redeemable(position, now)
         else (),
+        rewards=tuple(
+            r for r in [position_to_reward(position, owner)] if r is not None
+        ),
     )
 
 

@@ -5,6 +5,7 @@ Dfns lists the whole organisation, so lists are walked in full and filtered by w
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -96,10 +97,15 @@ class DfnsAdapter(AllocationOperations):
         as_of = self._now()
         staked: list[Stake] = []
         for stake, reward in zip(stakes, rewards, strict=True):
-            earned = None
-            if reward is not None:
-                earned = to_reward(stake, reward, as_of).amount
-            staked.append(to_stake(stake, as_of, earned))
+            if reward is None:
+                staked.append(replace(to_stake(stake, as_of, None), rewards=()))
+                continue
+            running = to_reward(stake, reward, as_of)
+            # The running total read here is all Dfns knows of this stake's rewards.
+            shown = (running,) if running.amount > 0 else ()
+            staked.append(
+                replace(to_stake(stake, as_of, running.amount), rewards=shown)
+            )
         return staked
 
     async def list_stakes(self, owners: Sequence[str]) -> Sequence[Stake]:
