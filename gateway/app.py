@@ -5,7 +5,6 @@ and hands the services to requests through the ASGI state.
 """
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -59,8 +58,6 @@ from gateway.web.webhooks import (
 )
 from gateway.wiring import SANDBOX_PATHS, build_adapters, build_sandboxes
 from providers.sandbox_kit.protocol import ProviderSandbox
-
-log = logging.getLogger("gateway")
 
 ReadyHook = Callable[[str | None], None]
 
