@@ -172,3 +172,44 @@ async def test_dfns_webhooks_are_verified_and_kept_once_across_retries(tmp_path)
         assert first.json() == {"received": True, "duplicate": False}
         assert retried.json()["duplicate"] is True
         assert forged.status_code == 401
+
+
+def reward_event(distribution: str) -> bytes:
+    body = {
+        "event_type": "staking_reward.received",
+        "participant_code": "DEMO01",
+        "account_label": "general",
+        "stake_id": "stake-for-rewards",
+        "asset": "ETH",
+        "distribution_id": distribution,
+        "reward_amount": "0.001",
+        "cumulative_rewards_amount": "0.5",
+        "credited_at": "2026-11-22T10:00:00Z",
+        "status": "credited",
+        "timestamp": "2026-11-22T10:00:00Z",
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+async def test_a_burst_of_deliveries_is_stored_once_each_and_answered_after_storing(
+    gateway,
+):
+    import asyncio
+
+    bodies = [reward_event(f"dist-{i}") for i in range(40)]
+    again = [reward_event(f"dist-{i}") for i in range(10)]
+    answers = await asyncio.gather(*(deliver(gateway, b) for b in [*bodies, *again]))
+    assert {a.status_code for a in answers} == {200}
+    fresh = sum(1 for a in answers if a.json()["duplicate"] is False)
+    assert fresh == 40
+    engine = create_engine(gateway.app.state.settings.effective_database_url)
+    try:
+        async with engine.connect() as connection:
+            stored = await connection.execute(
+                text(
+                    "SELECT count(*) FROM webhook_event WHERE dedupe_key LIKE 'reward:%dist-%'"
+                )
+            )
+            assert stored.scalar() == 40
+    finally:
+        await engine.dispose()
