@@ -97,6 +97,13 @@ async def _follow(
     build: Callable[[StatusEvent], T],
 ) -> AsyncGenerator[T, None]:
     last = _cursor(after)
+
+    def fresh(event: StatusEvent) -> T:
+        # Nested fields of a pushed event are read after the change: no loader cache
+        # survives from one event to the next on this connection.
+        info.context.loaders = info.context.fresh_loaders()
+        return build(event)
+
     async with info.context.services.bus.subscribe(STATUS_CHANNEL) as live:
         # Subscribed first, replayed second: nothing published in between is lost, and
         # the cursor check below drops what both paths delivered.
@@ -106,7 +113,7 @@ async def _follow(
         else:
             async for event in _replay(info, selection, last):
                 last = event.cursor
-                yield build(event)
+                yield fresh(event)
         while True:
             try:
                 async for message in live:
@@ -115,13 +122,13 @@ async def _follow(
                         continue
                     if selection.matches(event):
                         last = event.cursor
-                        yield build(event)
+                        yield fresh(event)
                 return
             except BusReconnected:
                 # The bus lost its connection for a while: fill the gap from the store.
                 async for event in _replay(info, selection, last):
                     last = event.cursor
-                    yield build(event)
+                    yield fresh(event)
             except SubscriberOverflow as overflow:
                 raise RuntimeError(
                     f"This subscriber fell behind and {overflow.dropped} events were "

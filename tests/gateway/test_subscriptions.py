@@ -110,3 +110,21 @@ async def test_the_server_pings_idle_graphql_transport_ws_clients(tmp_path):
             with pytest.raises(TimeoutError):
                 await client.next_data(within=0.9)
             assert client.pings >= 2
+
+
+async def test_nested_fields_of_each_pushed_event_are_read_after_the_change(gateway):
+    key = await new_client(gateway, "fresh", {Provider.CROCANTE: ["fresh-user"]})
+    product = await variable_product(gateway, key)
+    watch = """subscription { stakeStatusChanged(provider: CROCANTE) {
+      status stake { statusHistory { to } } } }"""
+    async with subscriber(gateway.url, key) as client:
+        await client.subscribe(watch)
+        await asyncio.sleep(0.2)
+        await stake_and_redeem(gateway, key, product)
+        first = (await client.next_data())["stakeStatusChanged"]
+        second = (await client.next_data())["stakeStatusChanged"]
+    assert [h["to"] for h in first["stake"]["statusHistory"]][-1] == "ACTIVE"
+    assert [h["to"] for h in second["stake"]["statusHistory"]] == [
+        "ACTIVE",
+        "WITHDRAWN",
+    ]
