@@ -3,11 +3,13 @@
 import asyncio
 from dataclasses import dataclass, replace
 
-from gateway.domain.history import StatusEvent, StatusReport
+from gateway.domain.enums import Provider
+from gateway.domain.history import EntityKind, StatusEvent, StatusReport
 from gateway.domain.models import Stake
 from gateway.domain.notices import ProviderNotice
 from gateway.services.provider_set import ProviderSet
 from gateway.services.status_feed import StatusFeed, reports_for_notice
+from gateway.store.codec import loads
 from gateway.store.webhooks import record_webhook
 from providers.base import ProviderError
 
@@ -35,19 +37,10 @@ class WebhookIngest:
         """The stake with the status this event reports, for subscribers to render."""
         if notice.provider_stake_id is None or notice.stake_status is None:
             return None
-        adapter = self.providers.adapter(notice.provider)
-        stake_id = notice.provider_stake_id
-        try:
-            stake = await self.providers.read(
-                notice.provider,
-                ("stake", notice.owner, stake_id),
-                lambda: adapter.get_stake(notice.owner, stake_id),
-            )
-        except ProviderError:
-            # The history still gets the action/reward; the watcher reconciles the
-            # stake.
-            return None
+        stake = await self._known_stake(notice.provider, notice.provider_stake_id)
         if stake is None:
+            stake = await self._read_stake(notice, notice.provider_stake_id)
+        if stake is None or stake.owner != notice.owner:
             return None
         # The event's own status, not the fresher one read now: out-of-order deliveries
         # are then recorded as they came, and the history keeps the status monotonic.
@@ -57,6 +50,25 @@ class WebhookIngest:
             provider_status=notice.provider_stake_status or stake.provider_status,
             data_as_of=notice.occurred_at,
         )
+
+    async def _known_stake(self, provider: Provider, stake_id: str) -> Stake | None:
+        # The stake as we last recorded it: a push then costs no call back upstream.
+        payload = await self.feed.store.history.latest_payload(
+            provider, EntityKind.STAKE, stake_id
+        )
+        return None if payload is None else loads(Stake, payload)
+
+    async def _read_stake(self, notice: ProviderNotice, stake_id: str) -> Stake | None:
+        adapter = self.providers.adapter(notice.provider)
+        try:
+            return await self.providers.read(
+                notice.provider,
+                ("stake", notice.owner, stake_id),
+                lambda: adapter.get_stake(notice.owner, stake_id),
+            )
+        except ProviderError:
+            # The history still gets the action and reward; the watcher reconciles.
+            return None
 
     async def ingest(self, notice: ProviderNotice, body: bytes) -> bool:
         """True when the event was new; False for a duplicate delivery (nothing changes).

@@ -194,6 +194,25 @@ class HistoryStore:
             ).all()
         return [_to_event(row) for row in rows]
 
+    async def latest_payload(
+        self, provider: Provider, kind: EntityKind, entity_id: str
+    ) -> str | None:
+        """The object as last recorded, whatever told us: a webhook renders from it."""
+        async with self._engine.connect() as connection:
+            value = (
+                await connection.execute(
+                    select(_events.c.payload)
+                    .where(
+                        _events.c.provider == provider.value,
+                        _events.c.entity_kind == kind.value,
+                        _events.c.entity_id == entity_id,
+                    )
+                    .order_by(_events.c.cursor.desc())
+                    .limit(1)
+                )
+            ).scalar()
+        return None if value is None else str(value)
+
     async def latest_cursor(self) -> int:
         async with self._engine.connect() as connection:
             value = (
