@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import partial
+from typing import Any, TypeVar
 
 from gateway.domain import commands as cmd
 from gateway.domain.assets import decimals_of
@@ -30,6 +31,9 @@ class StakeOutcome:
 class AllocationOutcome:
     result: cmd.AllocationActionResult | None = None
     errors: tuple[UserError, ...] = field(default=())
+
+
+Outcome = TypeVar("Outcome", StakeOutcome, AllocationOutcome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,24 +72,28 @@ class StakingCommands:
         self.idempotency = idempotency
         self.feed = feed
 
-    async def _guarded_stake_call(
+    async def _write_once(
         self,
         caller: Caller,
         provider: Provider,
         operation: str,
         payload: object,
         external_id: str | None,
-        call: Callable[[], Awaitable[cmd.StakeActionResult]],
-    ) -> StakeOutcome:
-        async def attempt() -> StakeOutcome:
+        call: Callable[[], Awaitable[Any]],
+        kind: type[Outcome],
+    ) -> Outcome:
+        """One provider write per externalId; refusals and outages become userErrors."""
+
+        async def attempt() -> Outcome:
             try:
                 result = await self.providers.write(provider, call)
             except ProviderUnavailable:
-                raise
+                raise  # leaves no idempotency record: the caller may retry
             except ProviderError as error:
-                return StakeOutcome(errors=(provider_error_as_user_error(error),))
-            await self.feed.record(reports_for_result(result, EventSource.MUTATION))
-            return StakeOutcome(result=result)
+                return kind(errors=(provider_error_as_user_error(error),))
+            if isinstance(result, cmd.StakeActionResult):
+                await self.feed.record(reports_for_result(result, EventSource.MUTATION))
+            return kind(result=result)
 
         try:
             return await run_once(
@@ -94,13 +102,13 @@ class StakingCommands:
                 external_id=external_id,
                 operation=operation,
                 payload=payload,
-                kind=StakeOutcome,
+                kind=kind,
                 action=attempt,
             )
         except UserFacingError as error:
-            return StakeOutcome(errors=(error.error,))
+            return kind(errors=(error.error,))
         except ProviderUnavailable as error:
-            return StakeOutcome(errors=(provider_error_as_user_error(error),))
+            return kind(errors=(provider_error_as_user_error(error),))
 
     async def _product(self, provider: Provider, product_id: str) -> StakingProduct:
         product = await self.providers.find_product(provider, product_id)
@@ -143,13 +151,14 @@ class StakingCommands:
         )
         adapter = self.providers.adapter(provider)
         payload = (owner, product.provider_product_id, amount, validator)
-        return await self._guarded_stake_call(
+        return await self._write_once(
             caller,
             provider,
             "createStake",
             payload,
             external_id,
             lambda: adapter.create_stake(command),
+            StakeOutcome,
         )
 
     async def _owned_stake(self, caller: Caller, ref: StakeRef) -> Stake:
@@ -215,8 +224,8 @@ class StakingCommands:
         else:
             action = cmd.CreateStakeAction(ref.owner, stake, kind, amount, external_id)
             call = lambda: adapter.create_stake_action(action)  # noqa: E731
-        return await self._guarded_stake_call(
-            caller, ref.provider, operation, payload, external_id, call
+        return await self._write_once(
+            caller, ref.provider, operation, payload, external_id, call, StakeOutcome
         )
 
     async def accept_terms(
@@ -237,39 +246,6 @@ class StakingCommands:
             return (provider_error_as_user_error(error),)
         return ()
 
-    async def _allocation_call(
-        self,
-        caller: Caller,
-        provider: Provider,
-        operation: str,
-        payload: object,
-        external_id: str | None,
-        call: Callable[[], Awaitable[cmd.AllocationActionResult]],
-    ) -> AllocationOutcome:
-        async def attempt() -> AllocationOutcome:
-            try:
-                result = await self.providers.write(provider, call)
-            except ProviderUnavailable:
-                raise
-            except ProviderError as error:
-                return AllocationOutcome(errors=(provider_error_as_user_error(error),))
-            return AllocationOutcome(result=result)
-
-        try:
-            return await run_once(
-                self.idempotency,
-                client_id=caller.client_id,
-                external_id=external_id,
-                operation=operation,
-                payload=payload,
-                kind=AllocationOutcome,
-                action=attempt,
-            )
-        except UserFacingError as error:
-            return AllocationOutcome(errors=(error.error,))
-        except ProviderUnavailable as error:
-            return AllocationOutcome(errors=(provider_error_as_user_error(error),))
-
     async def create_allocation(
         self,
         caller: Caller,
@@ -286,13 +262,14 @@ class StakingCommands:
             return AllocationOutcome(errors=(error.error,))
         except ProviderError as error:
             return AllocationOutcome(errors=(provider_error_as_user_error(error),))
-        return await self._allocation_call(
+        return await self._write_once(
             caller,
             provider,
             "createAllocation",
             command,
             command.external_id,
             lambda: adapter.create_allocation(command),
+            AllocationOutcome,
         )
 
     async def allocation_action(
@@ -315,11 +292,12 @@ class StakingCommands:
         except ProviderError as error:
             return AllocationOutcome(errors=(provider_error_as_user_error(error),))
         payload = replace(command, allocation=None)  # type: ignore[arg-type]
-        return await self._allocation_call(
+        return await self._write_once(
             caller,
             ref.provider,
             "createAllocationAction",
             (ref, payload),
             command.external_id,
             lambda: adapter.create_allocation_action(command),
+            AllocationOutcome,
         )
