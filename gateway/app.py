@@ -6,7 +6,7 @@ and hands the services to requests through the ASGI state.
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import Any
 
 import httpx
@@ -57,6 +57,7 @@ from gateway.web.webhooks import (
     zerohash_verifier,
 )
 from gateway.wiring import SANDBOX_PATHS, build_adapters, build_sandboxes
+from providers.sandbox_kit.lifecycle import running
 from providers.sandbox_kit.protocol import ProviderSandbox
 
 ReadyHook = Callable[[str | None], None]
@@ -92,8 +93,8 @@ def create_app(
         opened_store = await _open_store(settings, store)
         opened_bus = bus or create_bus(settings.redis_url)
         await opened_bus.connect()
-        for sandbox in sandboxes.values():
-            await sandbox.start()
+        sandbox_work = AsyncExitStack()
+        await sandbox_work.enter_async_context(running(sandboxes.values()))
         providers = ProviderSet(
             wiring.adapters,
             allocations=wiring.allocation_adapters,
@@ -158,8 +159,7 @@ def create_app(
                     await watching
             with suppress(Exception):  # best effort: unmarked rows are republished
                 await feed.flush_marks()
-            for sandbox in sandboxes.values():
-                await sandbox.stop()
+            await sandbox_work.aclose()
             for client in wiring.clients:
                 await client.aclose()
             await opened_bus.disconnect()
