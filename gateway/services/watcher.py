@@ -73,7 +73,20 @@ class Watcher:
         self.polls: dict[Provider, int] = dict.fromkeys(Provider, 0)
 
     async def run(self) -> None:
-        await asyncio.gather(*(self._watch(p) for p in self.providers.adapters))
+        await asyncio.gather(
+            self._drain_outbox(), *(self._watch(p) for p in self.providers.adapters)
+        )
+
+    async def _drain_outbox(self) -> None:
+        """Publishes rows a failed publish left behind, once per cycle for all providers."""
+        while True:
+            try:
+                await self.feed.publish_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the next cycle tries again
+                log.exception("outbox drain failed")
+            await asyncio.sleep(self.policy.fast)
 
     async def _watch(self, provider: Provider) -> None:
         ttl = timedelta(seconds=self.policy.lease_ttl)
@@ -89,7 +102,6 @@ class Watcher:
                         next_poll = time.monotonic() + delay
                 else:
                     next_poll = 0.0  # poll at once if the lease comes to us
-                await self.feed.publish_pending()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bad cycle must not end the watcher
