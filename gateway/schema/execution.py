@@ -1,0 +1,309 @@
+"""Plain fields without graphql-core's per-field machinery.
+
+Most of a page of stakes is fields read straight off pre-mapped objects (`amount`,
+`status`, `createdAt`, an edge's `node`). For each one graphql-core builds a path and a
+ResolveInfo, calls Strawberry's resolver wrapper and dispatches on the type: several
+microseconds a field, most of the cost of a large list. Here a selection made only of
+attribute reads (scalars, enums, objects whose own selection is plain) is read directly
+into its dict. Anything else, and any value that would need an error (a null where none
+is allowed, a failed coercion, an object of the wrong class), takes the standard path,
+so answers and errors are the same either way.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    Undefined,
+)
+from graphql.pyutils import AwaitableOrValue, Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
+
+_STRAWBERRY = "strawberry-definition"
+
+
+@dataclass(frozen=True, slots=True)
+class LeafKind:
+    coerce: Callable[[Any], Any]
+    nullable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectKind:
+    object_type: GraphQLObjectType
+    # Strawberry's is_type_of for the type accepts instances of this class.
+    origin: type
+    nullable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListKind:
+    item: "Kind"
+    nullable: bool
+
+
+Kind = LeafKind | ObjectKind | ListKind
+
+
+@dataclass(frozen=True, slots=True)
+class PlainField:
+    attribute: str
+    field_type: GraphQLOutputType
+    kind: Kind
+
+
+FieldPlan = dict[GraphQLObjectType, dict[str, PlainField]]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One field of a plain selection; `selection` is what an object (item) selects."""
+
+    response_name: str
+    field: PlainField | None  # None: `__typename`
+    typename: str
+    selection: "tuple[Entry, ...]" = ()
+
+
+def _kind(type_: GraphQLOutputType) -> Kind | None:
+    nullable = not isinstance(type_, GraphQLNonNull)
+    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return LeafKind(named.coerce_output_value, nullable)
+    if isinstance(named, GraphQLList):
+        item = _kind(named.of_type)
+        return None if item is None else ListKind(item, nullable)
+    if isinstance(named, GraphQLObjectType):
+        origin = getattr(named.extensions.get(_STRAWBERRY), "origin", None)
+        if isinstance(origin, type):
+            return ObjectKind(named, origin, nullable)
+    return None
+
+
+def _plain_field(field: GraphQLField) -> PlainField | None:
+    definition = field.extensions.get(_STRAWBERRY)
+    if not isinstance(definition, StrawberryField) or field.args:
+        return None
+    if definition.base_resolver is not None or definition.extensions:
+        return None
+    kind = _kind(field.type)
+    return (
+        None if kind is None else PlainField(definition.python_name, field.type, kind)
+    )
+
+
+def _object_kind(kind: Kind) -> ObjectKind | None:
+    while isinstance(kind, ListKind):
+        kind = kind.item
+    return kind if isinstance(kind, ObjectKind) else None
+
+
+def plan_fields(schema: GraphQLSchema) -> FieldPlan:
+    """Every field of every object type that is a plain attribute read."""
+    plan: FieldPlan = {}
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        fields = {
+            name: plain
+            for name, field in named.fields.items()
+            if (plain := _plain_field(field)) is not None
+        }
+        if fields:
+            plan[named] = fields
+    return plan
+
+
+class _Slow(Exception):
+    """This value needs the standard path (it may be an error there)."""
+
+
+_MISSING = object()
+
+
+def _complete(kind: Kind, value: Any, selection: tuple[Entry, ...]) -> Any:
+    if value is None:
+        if kind.nullable:
+            return None
+        raise _Slow
+    if type(kind) is LeafKind:
+        try:
+            coerced = kind.coerce(value)
+        except Exception:
+            raise _Slow() from None
+        if coerced is None or coerced is Undefined:
+            raise _Slow
+        return coerced
+    if type(kind) is ObjectKind:
+        if type(value) is not kind.origin:
+            raise _Slow
+        return _read_selection(selection, value)
+    assert isinstance(kind, ListKind)
+    if not isinstance(value, list | tuple):
+        raise _Slow
+    item = kind.item
+    return [_complete(item, v, selection) for v in value]
+
+
+def _read_selection(selection: tuple[Entry, ...], source: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for entry in selection:
+        field = entry.field
+        if field is None:
+            values[entry.response_name] = entry.typename
+            continue
+        value = getattr(source, field.attribute, _MISSING)
+        if value is _MISSING:
+            raise _Slow
+        values[entry.response_name] = _complete(field.kind, value, entry.selection)
+    return values
+
+
+class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, reading plain selections directly."""
+
+    field_plan: ClassVar[FieldPlan] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per selection set (graphql-core memoizes them for one execution): its plain
+        # entries, or None when some field needs the standard path. The set is kept
+        # alive beside its entry so that its id cannot be reused.
+        self._selections: dict[int, tuple[Any, tuple[Entry, ...] | None]] = {}
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        selection = self._plain_selection(return_type, field_details_list)
+        if selection is not None:
+            try:
+                return _read_selection(selection, result)
+            except _Slow:
+                pass
+        return super().collect_and_execute_subfields(
+            return_type, field_details_list, path, result, position_context
+        )
+
+    def _plain_selection(
+        self, object_type: GraphQLObjectType, field_details_list: Any
+    ) -> tuple[Entry, ...] | None:
+        grouped, deferred, _ = self.collect_subfields(object_type, field_details_list)
+        known = self._selections.get(id(grouped))
+        if known is not None:
+            return known[1]
+        selection: tuple[Entry, ...] | None = None
+        if not deferred:
+            selection = self._entries(object_type, grouped)
+        self._selections[id(grouped)] = (grouped, selection)
+        return selection
+
+    def _entries(
+        self, object_type: GraphQLObjectType, grouped: Any
+    ) -> tuple[Entry, ...] | None:
+        fields = self.field_plan.get(object_type, {})
+        entries = []
+        for response_name, details in grouped.items():
+            name = details[0].node.name.value
+            if name == "__typename":
+                entries.append(Entry(response_name, None, object_type.name))
+                continue
+            field = fields.get(name)
+            if field is None:
+                return None
+            inner: tuple[Entry, ...] = ()
+            item_type = _object_kind(field.kind)
+            if item_type is not None:
+                selected = self._plain_selection(item_type.object_type, details)
+                if selected is None:
+                    return None
+                inner = selected
+            entries.append(Entry(response_name, field, object_type.name, inner))
+        return tuple(entries)
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        fields = self.field_plan.get(parent_type)
+        plain = (
+            None
+            if fields is None
+            else fields.get(field_details_list[0].node.name.value)
+        )
+        if plain is not None:
+            kind = plain.kind
+            value = getattr(source, plain.attribute, _MISSING)
+            if type(kind) is LeafKind:
+                try:
+                    return _complete(kind, value, ())
+                except _Slow:
+                    pass
+            elif type(kind) is ObjectKind and type(value) is kind.origin:
+                return self._complete_plain_object(
+                    plain, kind, field_details_list, path, value, position_context
+                )
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+    def _complete_plain_object(
+        self,
+        plain: PlainField,
+        kind: ObjectKind,
+        field_details_list: Any,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        # What execute_field + complete_object_value do once the type check passed,
+        # without building a ResolveInfo no one reads.
+        try:
+            completed = self.collect_and_execute_subfields(
+                kind.object_type, field_details_list, path, value, position_context
+            )
+        except Exception as error:
+            self.handle_field_error(error, plain.field_type, field_details_list, path)
+            return None
+        if not self.is_awaitable(completed):
+            return completed
+
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as error:
+                self.handle_field_error(
+                    error, plain.field_type, field_details_list, path
+                )
+                return None
+
+        return await_completed()
+
+
+def execution_context_for(
+    schema: GraphQLSchema,
+) -> type[PlainFieldExecutionContext]:
+    """An execution context class that knows this schema's plain fields."""
+    return type(
+        "SchemaExecutionContext",
+        (PlainFieldExecutionContext,),
+        {"field_plan": plan_fields(schema)},
+    )

@@ -1,0 +1,154 @@
+"""Plain fields are read directly, with the same answers and errors as graphql-core's path."""
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from gateway.schema.execution import execution_context_for, plan_fields
+from gateway.schema.scalars import SCALAR_MAP
+
+
+@strawberry.enum
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Tag:
+    label: str
+    color: Color | None
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Item(Named):
+    amount: Decimal
+    color: Color
+    note: str | None
+    tag: Tag | None
+    tags: list[Tag]
+    colors: list[Color]
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+
+@strawberry.type
+class Box:
+    items: list[Item]
+    first: Item
+
+
+def item(name: str = "a", **changes: Any) -> Item:
+    fields: dict[str, Any] = {
+        "name": name,
+        "amount": Decimal("1.50"),
+        "color": Color.RED,
+        "note": None,
+        "tag": Tag(label="t", color=None),
+        "tags": [Tag(label="x", color=Color.BLUE)],
+        "colors": [Color.RED, Color.BLUE],
+    }
+    fields.update(changes)
+    return Item(**fields)
+
+
+@dataclass
+class NotAnItem:
+    name: str = "impostor"
+
+
+BOXES: dict[str, Any] = {}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def box(self, which: str) -> Box | None:
+        return BOXES[which]
+
+
+def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    config = strawberry.schema.config.StrawberryConfig(scalar_map=SCALAR_MAP)
+    standard = strawberry.Schema(
+        query=Query,
+        config=config,
+        execution_context_class=StrawberryGraphQLCoreExecutionContext,
+    )
+    plain = strawberry.Schema(query=Query, config=config)
+    plain.execution_context_class = execution_context_for(plain._schema)
+    return standard, plain
+
+
+QUERIES = [
+    "{ box(which: $w) { items { name amount color note } } }",
+    "{ box(which: $w) { items { __typename n: name tag { label color } tags { label } "
+    "colors } first { name } } }",
+    "{ box(which: $w) { items { name shout tags { color } } } }",
+    "{ box(which: $w) { items { ...F } } } fragment F on Item { name note @skip(if: true) }",
+    "{ box(which: $w) { first { name tag { label } } items { amount } } }",
+]
+
+CASES = {
+    "plain": Box(items=[item("a"), item("b", note="n")], first=item("c")),
+    # A null where the schema allows none: an error at the right path, null bubbling.
+    "null name": Box(items=[item("a"), item(None)], first=item("c")),
+    # A value the enum cannot coerce: an error, as graphql-core words it.
+    "bad enum": Box(items=[item("a", color="green")], first=item("c")),
+    # An object of the wrong class where an Item belongs (Item has an is_type_of).
+    "impostor": Box(items=[item("a")], first=NotAnItem()),  # type: ignore[arg-type]
+    "empty": Box(items=[], first=item("c", tag=None, tags=[], colors=[])),
+}
+
+
+async def run(schema: strawberry.Schema, query: str, which: str) -> Any:
+    document = "query($w: String!) " + query
+    result = await schema.execute(document, variable_values={"w": which})
+    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+    return result.data, errors
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("which", sorted(CASES))
+async def test_answers_and_errors_match_graphql_cores(query: str, which: str) -> None:
+    BOXES.update(CASES)
+    standard, plain = schemas()
+    assert await run(plain, query, which) == await run(standard, query, which)
+
+
+async def test_a_plain_selection_builds_no_resolve_info(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    BOXES.update(CASES)
+    _, plain = schemas()
+    built: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.build_resolve_info
+
+    def counting(self: Any, field_def: Any, nodes: Any, *rest: Any) -> Any:
+        built.append(nodes[0].name.value)
+        return original(self, field_def, nodes, *rest)
+
+    monkeypatch.setattr(
+        StrawberryGraphQLCoreExecutionContext, "build_resolve_info", counting
+    )
+    data, errors = await run(plain, QUERIES[1], "plain")
+    assert not errors and len(data["box"]["items"]) == 2
+    assert built == ["box"]  # only the field with a resolver
+
+
+async def test_fields_with_resolvers_or_arguments_are_not_plain() -> None:
+    _, plain = schemas()
+    plan = {t.name: set(f) for t, f in plan_fields(plain._schema).items()}
+    assert plan["Item"] == {"name", "amount", "color", "note", "tag", "tags", "colors"}
+    assert "Query" not in plan
