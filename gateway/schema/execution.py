@@ -10,6 +10,7 @@ is allowed, a failed coercion, an object of the wrong class), takes the standard
 so answers and errors are the same either way.
 """
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -78,7 +79,9 @@ class Entry:
 def _kind(type_: GraphQLOutputType) -> Kind | None:
     nullable = not isinstance(type_, GraphQLNonNull)
     named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+    if isinstance(named, GraphQLEnumType):
+        return LeafKind(_enum_coercion(named), nullable)
+    if isinstance(named, GraphQLScalarType):
         return LeafKind(named.coerce_output_value, nullable)
     if isinstance(named, GraphQLList):
         item = _kind(named.of_type)
@@ -88,6 +91,32 @@ def _kind(type_: GraphQLOutputType) -> Kind | None:
         if isinstance(origin, type):
             return ObjectKind(named, origin, nullable)
     return None
+
+
+def _enum_coercion(enum_type: GraphQLEnumType) -> Callable[[Any], Any]:
+    """The enum's own coercion, with a table for members of its Python enum.
+
+    Strawberry's coercion scans the values comparing `.value` on every call.
+    """
+    python_enum = getattr(enum_type, "wrapped_cls", None)
+    coerce = enum_type.coerce_output_value
+    if not (isinstance(python_enum, type) and issubclass(python_enum, enum.Enum)):
+        return coerce
+    names: dict[enum.Enum, Any] = {}
+    for member in python_enum:
+        try:
+            names[member] = coerce(member)
+        except (TypeError, ValueError):
+            continue
+
+    def coerce_member(value: Any) -> Any:
+        if type(value) is python_enum:
+            name = names.get(value)
+            if name is not None:
+                return name
+        return coerce(value)
+
+    return coerce_member
 
 
 def _plain_field(field: GraphQLField) -> PlainField | None:
@@ -176,10 +205,18 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Per selection set (graphql-core memoizes them for one execution): its plain
-        # entries, or None when some field needs the standard path. The set is kept
-        # alive beside its entry so that its id cannot be reused.
-        self._selections: dict[int, tuple[Any, tuple[Entry, ...] | None]] = {}
+        # Per selection (object type and the document's field nodes, which the
+        # operation keeps alive): its plain entries, or None when some field needs the
+        # standard path. Shared with the executors of a subscription's events, so the
+        # selection sets are walked once per subscription, not once per event.
+        self._selections: dict[tuple[Any, ...], tuple[Entry, ...] | None] = {}
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        # graphql-core memoizes sub-selections by the identity of field lists that each
+        # event builds anew: kept per event, a long subscription's memo does not grow.
+        executor._relevant_sub_fields = {}
+        return executor
 
     def collect_and_execute_subfields(
         self,
@@ -202,14 +239,13 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _plain_selection(
         self, object_type: GraphQLObjectType, field_details_list: Any
     ) -> tuple[Entry, ...] | None:
+        key = (object_type, *[id(details.node) for details in field_details_list])
+        known = self._selections.get(key, _MISSING)
+        if known is not _MISSING:
+            return known  # type: ignore[return-value]
         grouped, deferred, _ = self.collect_subfields(object_type, field_details_list)
-        known = self._selections.get(id(grouped))
-        if known is not None:
-            return known[1]
-        selection: tuple[Entry, ...] | None = None
-        if not deferred:
-            selection = self._entries(object_type, grouped)
-        self._selections[id(grouped)] = (grouped, selection)
+        selection = None if deferred else self._entries(object_type, grouped)
+        self._selections[key] = selection
         return selection
 
     def _entries(

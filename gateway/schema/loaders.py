@@ -7,6 +7,7 @@ turns those into one call per provider (or one query), whatever the page size.
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -62,20 +63,26 @@ class Loaders:
         self.caller = caller
         self.reader = reader
         self.history_store = history
-        stats = stats or LoaderStats()
+        self.stats = stats or LoaderStats()
         self._stake_lists: dict[tuple[str, ...], Gathered[Stake]] = {}
-        self.product = DataLoader[ProductKey, StakingProduct | None](
-            stats.counted("product", self._load_products)
-        )
-        self.stake = DataLoader[StakeKey, Stake | None](
-            stats.counted("stake", self._load_stakes)
-        )
-        self.stake_rewards = DataLoader[StakeKey, StakeRewards](
-            stats.counted("stake_rewards", self._load_stake_rewards)
-        )
-        self.history = DataLoader[HistoryKey, list[StatusEvent]](
-            stats.counted("history", self._load_history)
-        )
+
+    # Built on first use: a pushed subscription event gets fresh loaders, and most
+    # selections need none of them.
+    @cached_property
+    def product(self) -> "DataLoader[ProductKey, StakingProduct | None]":
+        return DataLoader(self.stats.counted("product", self._load_products))
+
+    @cached_property
+    def stake(self) -> "DataLoader[StakeKey, Stake | None]":
+        return DataLoader(self.stats.counted("stake", self._load_stakes))
+
+    @cached_property
+    def stake_rewards(self) -> "DataLoader[StakeKey, StakeRewards]":
+        return DataLoader(self.stats.counted("stake_rewards", self._load_stake_rewards))
+
+    @cached_property
+    def history(self) -> "DataLoader[HistoryKey, list[StatusEvent]]":
+        return DataLoader(self.stats.counted("history", self._load_history))
 
     async def stakes_of(self, only: Sequence[Provider] | None) -> Gathered[Stake]:
         """The caller's stakes at these providers, read once per request."""

@@ -5,7 +5,8 @@ replayed cursor are skipped, so the seam between the two has neither gap nor dup
 """
 
 from collections.abc import AsyncGenerator, Callable
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
 
 import orjson
 import strawberry
@@ -27,9 +28,17 @@ T = TypeVar("T")
 REPLAY_BATCH = 500
 
 
+# Every subscriber of this process receives the same bus message: it is decoded, and its
+# GraphQL object built, once for all of them (both are read-only from then on).
+@lru_cache(maxsize=256)
 def _decode_event(message: str) -> StatusEvent:
     event: StatusEvent = from_data(StatusEvent, orjson.loads(message))
     return event
+
+
+@lru_cache(maxsize=256)
+def _built(build: Callable[[StatusEvent], Any], message: str) -> Any:
+    return build(_decode_event(message))
 
 
 def _cursor(after: str | None) -> int | None:
@@ -98,11 +107,11 @@ async def _follow(
 ) -> AsyncGenerator[T, None]:
     last = _cursor(after)
 
-    def fresh(event: StatusEvent) -> T:
+    def fresh(built: T) -> T:
         # Nested fields of a pushed event are read after the change: no loader cache
         # survives from one event to the next on this connection.
         info.context.loaders = info.context.fresh_loaders()
-        return build(event)
+        return built
 
     async with info.context.services.bus.subscribe(STATUS_CHANNEL) as live:
         # Subscribed first, replayed second: nothing published in between is lost, and
@@ -113,7 +122,7 @@ async def _follow(
         else:
             async for event in _replay(info, selection, last):
                 last = event.cursor
-                yield fresh(event)
+                yield fresh(build(event))
         while True:
             try:
                 async for message in live:
@@ -122,13 +131,13 @@ async def _follow(
                         continue
                     if selection.matches(event):
                         last = event.cursor
-                        yield fresh(event)
+                        yield fresh(_built(build, message))
                 return
             except BusReconnected:
                 # The bus lost its connection for a while: fill the gap from the store.
                 async for event in _replay(info, selection, last):
                     last = event.cursor
-                    yield fresh(event)
+                    yield fresh(build(event))
             except SubscriberOverflow as overflow:
                 raise RuntimeError(
                     f"This subscriber fell behind and {overflow.dropped} events were "

@@ -1,12 +1,14 @@
 """Plain fields are read directly, with the same answers and errors as graphql-core's path."""
 
 import enum
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import strawberry
+from graphql import ExecutionResult, execute_subscription_event, parse
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.schema.execution import execution_context_for, plan_fields
@@ -152,3 +154,29 @@ async def test_fields_with_resolvers_or_arguments_are_not_plain() -> None:
     plan = {t.name: set(f) for t, f in plan_fields(plain._schema).items()}
     assert plan["Item"] == {"name", "amount", "color", "note", "tag", "tags", "colors"}
     assert "Query" not in plan
+
+
+@strawberry.type
+class Ticker:
+    @strawberry.subscription
+    async def boxes(self) -> AsyncGenerator[Box, None]:
+        for _ in range(50):
+            yield BOXES["plain"]
+
+
+async def test_a_long_subscription_keeps_its_memo_per_event_not_per_subscription() -> (
+    None
+):
+    BOXES.update(CASES)
+    schema = strawberry.Schema(query=Query, subscription=Ticker)
+    context_class = execution_context_for(schema._schema)
+    document = parse("subscription { boxes { items { name shout } first { name } } }")
+    executor = context_class.build(schema._schema, document)
+    for _ in range(50):
+        result = execute_subscription_event(
+            executor.build_per_event_executor(BOXES["plain"])
+        )
+        assert isinstance(result, ExecutionResult) and not result.errors
+    # graphql-core's own memo would hold one entry per event; ours, one per selection.
+    assert len(executor._relevant_sub_fields) == 0
+    assert len(executor._selections) <= 3
