@@ -51,6 +51,7 @@ class FakeAdapter:
     def __init__(self, provider: Provider, stakes: Sequence[Stake]) -> None:
         self.provider = provider
         self.stakes = list(stakes)
+        self.rewards_travel_with_stakes = False
 
     async def list_products(self) -> Sequence[StakingProduct]:
         return []

@@ -158,6 +158,9 @@ class StakingAdapter(Protocol):
     """
 
     provider: Provider
+    # True when list_rewards is exactly the rewards that list_stakes' stakes carry (a
+    # running total per stake): a request asking for both reads the stakes once.
+    rewards_travel_with_stakes: bool
 
     async def list_products(self) -> Sequence[StakingProduct]: ...
 

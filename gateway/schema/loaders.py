@@ -4,6 +4,7 @@ A page of stakes asks for products, rewards and histories one field at a time; e
 turns those into one call per provider (or one query), whatever the page size.
 """
 
+import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ class Loaders:
         self.reader = reader
         self.history_store = history
         self.stats = stats or LoaderStats()
-        self._stake_lists: dict[tuple[str, ...], Gathered[Stake]] = {}
+        self._stake_lists: dict[Provider, asyncio.Future[Gathered[Stake]]] = {}
 
     # Built on first use: a pushed subscription event gets fresh loaders, and most
     # selections need none of them.
@@ -85,14 +86,49 @@ class Loaders:
         return DataLoader(self.stats.counted("history", self._load_history))
 
     async def stakes_of(self, only: Sequence[Provider] | None) -> Gathered[Stake]:
-        """The caller's stakes at these providers, read once per request."""
+        """The caller's stakes at these providers, each provider's read once a request."""
         assert self.caller is not None
-        key = tuple(sorted(p.value for p in only)) if only else ()
-        found = self._stake_lists.get(key)
-        if found is None:
-            found = await self.reader.stakes(self.caller, only)
-            self._stake_lists[key] = found
-        return found
+        lists = await asyncio.gather(
+            *(
+                asyncio.shield(self._stakes_at(p))
+                for p in self.reader.linked(self.caller, only)
+            )
+        )
+        return _merged(lists)
+
+    def _stakes_at(self, provider: Provider) -> "asyncio.Future[Gathered[Stake]]":
+        # Fields resolved side by side (stakes, rewards, a nested stake) share one read,
+        # in flight or done.
+        assert self.caller is not None
+        listed = self._stake_lists.get(provider)
+        if listed is None:
+            listed = asyncio.ensure_future(self.reader.stakes(self.caller, [provider]))
+            self._stake_lists[provider] = listed
+        return listed
+
+    async def rewards_of(self, only: Sequence[Provider] | None) -> Gathered[Reward]:
+        """The caller's rewards; where they travel with stakes, from the shared read."""
+        assert self.caller is not None
+        linked = self.reader.linked(self.caller, only)
+        adapters = self.reader.providers.adapters
+        carried = [
+            p
+            for p in linked
+            if p in adapters and adapters[p].rewards_travel_with_stakes
+        ]
+        separate = [p for p in linked if p not in carried]
+        parts: list[Gathered[Reward]] = []
+        if carried:
+            stakes = await self.stakes_of(carried)
+            parts.append(
+                Gathered(
+                    [r for s in stakes.items for r in s.rewards or ()],
+                    stakes.failures,
+                )
+            )
+        if separate:
+            parts.append(await self.reader.rewards(self.caller, separate))
+        return _merged(parts)
 
     async def _load_products(
         self, keys: Sequence[ProductKey]
@@ -128,7 +164,7 @@ class Loaders:
         if self.caller is None:
             return [StakeRewards() for _ in keys]
         providers = sorted({p for p, _, _ in keys}, key=lambda p: p.value)
-        gathered = await self.reader.rewards(self.caller, providers)
+        gathered = await self.rewards_of(providers)
         grouped: dict[StakeKey, list[Reward]] = defaultdict(list)
         for reward in gathered.items:
             if reward.provider_stake_id is not None:
@@ -157,3 +193,11 @@ class Loaders:
             ).items():
                 found[(provider, stake_id)] = events
         return [found.get(key, []) for key in keys]
+
+
+def _merged(parts: Sequence[Gathered[V]]) -> Gathered[V]:
+    merged: Gathered[V] = Gathered()
+    for part in parts:
+        merged.items.extend(part.items)
+        merged.failures.extend(part.failures)
+    return merged

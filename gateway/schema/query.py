@@ -1,5 +1,6 @@
 """Query: thin resolvers over the read services."""
 
+import asyncio
 from datetime import datetime
 
 import strawberry
@@ -34,6 +35,7 @@ from gateway.schema.types import (
     UserError,
 )
 from gateway.services.pagination import page_size
+from gateway.services.reads import summarize
 from providers.base import ProviderError
 
 
@@ -153,7 +155,7 @@ class Query:
         if where.stake_id and stake_node is None:
             return reward_connection([], [], first=first, after=after)
         only = [stake_node.provider] if stake_node else where.provider
-        gathered = await info.context.reader.rewards(info.context.caller, only)
+        gathered = await info.context.loaders.rewards_of(only)
         chosen = [
             r
             for r in gathered.items
@@ -187,7 +189,13 @@ class Query:
 
     @strawberry.field(description="Totals per provider and asset.")
     async def portfolio(self, info: strawberry.Info) -> Portfolio:
-        summary = await info.context.reader.portfolio(info.context.caller)
+        loaders = info.context.loaders
+        stakes, rewards = await asyncio.gather(
+            loaders.stakes_of(None), loaders.rewards_of(None)
+        )
+        summary = summarize(
+            stakes.items, rewards.items, stakes.failures, rewards.failures
+        )
         return Portfolio(
             totals=[
                 PortfolioTotal(

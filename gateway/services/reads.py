@@ -1,6 +1,5 @@
 """The read side: the caller's stakes, rewards, allocations and portfolio across providers."""
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,9 +43,10 @@ class StakingReader:
     def __init__(self, providers: ProviderSet) -> None:
         self.providers = providers
 
-    def _linked(
-        self, caller: Caller, only: Sequence[Provider] | None
+    def linked(
+        self, caller: Caller, only: Sequence[Provider] | None = None
     ) -> list[Provider]:
+        """The caller's providers, or those of them in `only`."""
         wanted = set(only) if only else set(Provider)
         return [p for p in caller.providers if p in wanted]
 
@@ -71,7 +71,7 @@ class StakingReader:
                 provider, ("stakes", owners), lambda: adapter.list_stakes(owners)
             )
 
-        return await gather_from(self._linked(caller, only), fetch)
+        return await gather_from(self.linked(caller, only), fetch)
 
     async def stake(
         self, caller: Caller, provider: Provider, owner: str, stake_id: str
@@ -95,7 +95,7 @@ class StakingReader:
                 provider, ("rewards", owners), lambda: adapter.list_rewards(owners)
             )
 
-        return await gather_from(self._linked(caller, only), fetch)
+        return await gather_from(self.linked(caller, only), fetch)
 
     async def allocations(self, caller: Caller) -> Gathered[Allocation]:
         async def fetch(provider: Provider) -> Sequence[Allocation]:
@@ -123,12 +123,6 @@ class StakingReader:
             ("allocation", owner, allocation_id),
             lambda: adapter.get_allocation(owner, allocation_id),
         )
-
-    async def portfolio(self, caller: Caller) -> Portfolio:
-        stakes, rewards = await asyncio.gather(
-            self.stakes(caller), self.rewards(caller)
-        )
-        return summarize(stakes.items, rewards.items, stakes.failures, rewards.failures)
 
 
 def summarize(

@@ -46,6 +46,8 @@ def _utc_now() -> datetime:
 
 class CrocanteAdapter:
     provider = P
+    # A position's yield so far is its one reward.
+    rewards_travel_with_stakes = True
 
     def __init__(
         self,

@@ -59,6 +59,8 @@ def _utcnow() -> datetime:
 
 class DfnsAdapter(AllocationOperations):
     provider = Provider.DFNS
+    # Listing stakes reads each one's running rewards total (list_stakes, above).
+    rewards_travel_with_stakes = True
 
     def __init__(
         self,

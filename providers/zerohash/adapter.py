@@ -58,6 +58,8 @@ def _rejected(code: UserErrorCode, message: str, *field: str) -> ProviderRejecte
 
 class ZerohashAdapter:
     provider = PROVIDER
+    # Rewards are their own list (daily distributions), not part of a stake.
+    rewards_travel_with_stakes = False
 
     def __init__(
         self,

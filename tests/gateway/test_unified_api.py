@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from collections import Counter
 
 from gateway.domain.enums import Provider
 from tests.gateway.clients import new_client
@@ -173,3 +174,44 @@ async def test_a_walk_over_all_three_providers_holds_while_stakes_arrive(gateway
         for e in (await gateway.graphql(PAGE, {"first": 100}))["stakes"]["edges"]
     }
     assert providers == {"DFNS", "ZEROHASH", "CROCANTE"}
+
+
+STAKES_AND_REWARDS = """{
+  stakes(first: 20) { edges { node { id rewards { edges { node { amount } } } } } }
+  rewards(first: 20) { edges { node { amount } } }
+  portfolio { stakeCount totals { rewards } }
+}"""
+
+
+async def test_stakes_rewards_and_portfolio_in_one_request_list_each_providers_stakes_once(
+    tmp_path,
+):
+    # No poller: every call counted is this request's.
+    async for gateway in start_gateway(tmp_path, WATCHER_ENABLED=False):
+        await _count_list_calls(gateway)
+
+
+async def _count_list_calls(gateway) -> None:
+    upstream = gateway.app.state.upstream
+    before = Counter(upstream.calls)
+    data = await gateway.graphql(STAKES_AND_REWARDS, key=DEMO_KEY)
+    assert data["stakes"]["edges"] and data["rewards"]["edges"]
+    calls = Counter(upstream.calls)
+    calls.subtract(before)
+    listed = {
+        (provider, path): n
+        for (provider, method, path), n in calls.items()
+        if n and method == "GET" and not path.rstrip("/").endswith("rewards")
+    }
+    # Dfns and Crocante rewards travel with their stakes: three fields, one list each.
+    dfns_lists = [n for (p, path), n in listed.items() if p is Provider.DFNS]
+    crocante_lists = [n for (p, path), n in listed.items() if p is Provider.CROCANTE]
+    assert dfns_lists and set(dfns_lists) == {1}, listed
+    assert crocante_lists and set(crocante_lists) == {1}, listed
+    # And each earning Dfns stake's rewards are read once, not once per field.
+    per_stake = [
+        n
+        for (p, method, path), n in calls.items()
+        if p is Provider.DFNS and path.rstrip("/").endswith("rewards") and n
+    ]
+    assert per_stake and set(per_stake) == {1}, per_stake
