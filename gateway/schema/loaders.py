@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -117,18 +117,16 @@ class Loaders:
             if p in adapters and adapters[p].rewards_travel_with_stakes
         ]
         separate = [p for p in linked if p not in carried]
-        parts: list[Gathered[Reward]] = []
-        if carried:
-            stakes = await self.stakes_of(carried)
-            parts.append(
-                Gathered(
-                    [r for s in stakes.items for r in s.rewards or ()],
-                    stakes.failures,
-                )
-            )
-        if separate:
-            parts.append(await self.reader.rewards(self.caller, separate))
-        return _merged(parts)
+        # Side by side: a provider whose rewards are their own list need not wait for
+        # another's stakes.
+        stakes, listed = await asyncio.gather(
+            self.stakes_of(carried) if carried else _nothing(),
+            self.reader.rewards(self.caller, separate) if separate else _nothing(),
+        )
+        carried_rewards: Gathered[Reward] = Gathered(
+            [r for s in stakes.items for r in s.rewards or ()], stakes.failures
+        )
+        return _merged([carried_rewards, listed])
 
     async def _load_products(
         self, keys: Sequence[ProductKey]
@@ -201,3 +199,7 @@ def _merged(parts: Sequence[Gathered[V]]) -> Gathered[V]:
         merged.items.extend(part.items)
         merged.failures.extend(part.failures)
     return merged
+
+
+async def _nothing() -> Gathered[Any]:
+    return Gathered()
