@@ -19,6 +19,7 @@ import uvicorn
 from bench.creds import BenchCredentials
 from bench.variants import apply_variants
 from gateway.app import create_app
+from gateway.cli import freeze_startup_heap
 from gateway.domain.enums import Provider
 from gateway.settings import Settings
 from providers.crocante import CrocanteSandbox
@@ -60,6 +61,8 @@ def main() -> None:
     options = apply_variants(args.variant)
     app = create_app(
         settings_for(creds, args.upstream, args.database_url),
+        # As `serve` does once started.
+        on_ready=lambda _: freeze_startup_heap(),
         sandboxes={
             Provider.CROCANTE: CrocanteSandbox(password=creds.crocante_password)
         },
