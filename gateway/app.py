@@ -24,10 +24,11 @@ from strawberry.subscriptions import (
 
 from gateway.demo import ensure_demo_client
 from gateway.domain.enums import Provider
-from gateway.events import EventBus, create_bus
+from gateway.events import DEFAULT_MAX_QUEUE, EventBus, create_bus
 from gateway.schema.context import Services
-from gateway.schema.keepalive import with_ping_interval
 from gateway.schema.schema import build_schema
+from gateway.schema.shared_streams import SharedStreams
+from gateway.schema.transport_ws import with_ping_interval
 from gateway.schema.view import GatewayGraphQL
 from gateway.security import (
     Guard,
@@ -87,6 +88,8 @@ def create_app(
     sandboxes = dict(sandboxes) if sandboxes is not None else build_sandboxes(settings)
     metrics = GatewayMetrics()
     wiring = build_adapters(settings, sandboxes, transports)
+    # Each member of a shared stream may fall as far behind as a bus subscriber.
+    shared_streams = SharedStreams(member_queue=DEFAULT_MAX_QUEUE)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -112,7 +115,7 @@ def create_app(
             feed=feed,
             authenticator=Authenticator(opened_store.clients),
         )
-        metrics.watch(services, wiring.stats)
+        metrics.watch(services, wiring.stats, shared_streams)
         await feed.publish_pending()
         demo_key = None
         if sandboxes:
@@ -190,6 +193,7 @@ def create_app(
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )
     graphql.guard = guard
+    graphql.shared_streams = shared_streams
     graphql.graphql_transport_ws_handler_class = with_ping_interval(
         settings.ws_ping_seconds
     )

@@ -14,7 +14,7 @@ from gateway.domain.enums import Provider
 
 TARGET_P99 = {1000: 100.0, 5000: 500.0}
 TARGET_KIB = 40.0
-SUBSCRIBERS = "gateway_bus_subscribers"
+SUBSCRIBERS = "gateway_subscriptions"
 
 
 class SubClient:

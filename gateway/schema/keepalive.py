@@ -33,9 +33,3 @@ class PingingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                     await self.send_message({"type": "ping"})
                 except Exception:  # the socket closed under us: handle() ends too
                     return
-
-
-def with_ping_interval(seconds: float) -> type[Any]:
-    return type(
-        "PingingHandler", (PingingTransportWSHandler,), {"ping_interval": seconds}
-    )

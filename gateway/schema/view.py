@@ -11,6 +11,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from gateway.schema.context import Context, Services
+from gateway.schema.shared_streams import SharedStreams
 from gateway.security.guard import Guard
 from gateway.web.graphiql import CONTENT_SECURITY_POLICY, render_graphiql
 
@@ -36,6 +37,8 @@ def _wants_ide(request: Request) -> bool:
 class GatewayGraphQL(GraphQL[Context, None]):
     # Knows API keys only until create_app gives it the configured one.
     guard: Guard = Guard()
+    # Subscriptions asking the same thing share one execution (create_app sets it).
+    shared_streams: SharedStreams | None = None
 
     def encode_json(self, data: object) -> str:
         # orjson: several times faster than json on large pages of stakes. Text, not

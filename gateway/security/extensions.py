@@ -112,15 +112,21 @@ class SecurityChecks(SchemaExtension):
         slot = current_connection()
         if slot is None or slot.client_id is None:
             return
-        decision = await self.limiter.acquire(slot.client_id)
-        if not decision.allowed:
-            self._refusal = GraphQLError(
-                f"Rate limit exceeded: retry in {decision.retry_after:.1f} s.",
-                extensions={
-                    "code": "RATE_LIMITED",
-                    "retryAfter": round(decision.retry_after, 3),
-                },
-            )
+        self._refusal = await charge_operation(self.limiter, slot.client_id)
+
+
+async def charge_operation(limiter: RateLimiter, client_id: str) -> GraphQLError | None:
+    """One operation against the client's rate limit; the error when it is refused."""
+    decision = await limiter.acquire(client_id)
+    if decision.allowed:
+        return None
+    return GraphQLError(
+        f"Rate limit exceeded: retry in {decision.retry_after:.1f} s.",
+        extensions={
+            "code": "RATE_LIMITED",
+            "retryAfter": round(decision.retry_after, 3),
+        },
+    )
 
 
 def _placeholder(allowed: Iterable[OperationType], name: str | None) -> str:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
 from gateway.schema.context import Services
+from gateway.schema.shared_streams import SharedStreams
 from gateway.upstream_stats import UpstreamStats
 
 
@@ -42,14 +43,25 @@ class GatewayMetrics:
 
         return OperationTiming
 
-    def watch(self, services: Services, upstream: UpstreamStats) -> None:
-        self.registry.register(_ServicesCollector(services, upstream))
+    def watch(
+        self,
+        services: Services,
+        upstream: UpstreamStats,
+        shared: SharedStreams | None = None,
+    ) -> None:
+        self.registry.register(_ServicesCollector(services, upstream, shared))
 
 
 class _ServicesCollector(Collector):
-    def __init__(self, services: Services, upstream: UpstreamStats) -> None:
+    def __init__(
+        self,
+        services: Services,
+        upstream: UpstreamStats,
+        shared: SharedStreams | None,
+    ) -> None:
         self.services = services
         self.upstream = upstream
+        self.shared = shared
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         breaker = GaugeMetricFamily(
@@ -94,8 +106,23 @@ class _ServicesCollector(Collector):
         subscribers = GaugeMetricFamily(
             "gateway_bus_subscribers", "Live bus subscribers"
         )
-        subscribers.add_metric([], float(getattr(bus, "subscriber_count", 0)))
+        bus_subscribers = float(getattr(bus, "subscriber_count", 0))
+        subscribers.add_metric([], bus_subscribers)
         yield subscribers
+        # A shared stream is one bus subscriber serving all its members.
+        streams = self.shared.stream_count if self.shared else 0
+        members = self.shared.member_count if self.shared else 0
+        live = GaugeMetricFamily(
+            "gateway_subscriptions", "Live GraphQL subscriptions on this replica"
+        )
+        live.add_metric([], bus_subscribers - streams + members)
+        yield live
+        shared = GaugeMetricFamily(
+            "gateway_shared_streams",
+            "Subscription streams executed once for several subscribers",
+        )
+        shared.add_metric([], streams)
+        yield shared
         watcher = getattr(self.services, "watcher", None)
         polls = CounterMetricFamily(
             "gateway_watcher_polls",

@@ -128,3 +128,45 @@ async def test_nested_fields_of_each_pushed_event_are_read_after_the_change(gate
         "ACTIVE",
         "WITHDRAWN",
     ]
+
+
+async def metric(gateway, name: str) -> float:
+    text = (await gateway.http.get("/metrics")).text
+    line = next(x for x in text.splitlines() if x.startswith(name + " "))
+    return float(line.split()[1])
+
+
+async def test_subscribers_asking_the_same_thing_share_one_stream_yet_leave_alone(
+    gateway,
+):
+    key = await new_client(gateway, "shared", {Provider.CROCANTE: ["shared-user"]})
+    product = await variable_product(gateway, key)
+    live = {"provider": "CROCANTE"}
+    async with (
+        subscriber(gateway.url, key) as first,
+        subscriber(gateway.url, key) as second,
+        subscriber(gateway.url, key) as replaying,
+    ):
+        await first.subscribe(WATCH, live)
+        await second.subscribe(WATCH, live)
+        # A replay from a cursor is its subscriber's own stream.
+        await replaying.subscribe(WATCH, {**live, "after": "0"})
+        await asyncio.sleep(0.3)
+        assert await metric(gateway, "gateway_shared_streams") == 1
+        assert await metric(gateway, "gateway_subscriptions") == 3
+        stake_id = await stake_and_redeem(gateway, key, product)
+        for client in (first, second):
+            events = [
+                (await client.next_data())["stakeStatusChanged"] for _ in range(2)
+            ]
+            assert [e["status"] for e in events] == ["ACTIVE", "WITHDRAWN"]
+            assert {e["stake"]["id"] for e in events} == {stake_id}
+        # One member leaves; the other still follows, on the same stream.
+        await first.socket.send('{"id": "1", "type": "complete"}')
+        await asyncio.sleep(0.2)
+        assert await metric(gateway, "gateway_subscriptions") == 2
+        again = await stake_and_redeem(gateway, key, product)
+        followed = (await second.next_data())["stakeStatusChanged"]
+        assert followed["stake"]["id"] == again
+        with pytest.raises(TimeoutError):
+            await first.next_data(within=0.5)
