@@ -11,8 +11,11 @@ They cooperate with Strawberry's ParserCache and ValidationCache:
 """
 
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import Any
 
+import orjson
 from graphql import (
     ASTValidationRule,
     GraphQLError,
@@ -51,8 +54,10 @@ class SecurityChecks(SchemaExtension):
         limiter: RateLimiter,
         documents: TrustedDocuments | None,
         max_query_bytes: int,
+        verdicts: "CostVerdicts | None" = None,
     ) -> None:
         self.policy = policy
+        self.verdicts = verdicts or CostVerdicts()
         self.limiter = limiter
         self.documents = documents
         self.max_query_bytes = max_query_bytes
@@ -91,13 +96,17 @@ class SecurityChecks(SchemaExtension):
         elif not context.pre_execution_errors and context.graphql_document is not None:
             # Validated from the cache; the cost depends on the variables, so it is
             # checked here, outside it (never by mutating the cached error list).
-            errors = validate(
-                context.schema._schema,
-                context.graphql_document,
-                cost_rules(self.policy, context.variables),
+            errors = self.verdicts.cost_errors(
+                context.query or "",
+                context.variables,
+                lambda: validate(
+                    context.schema._schema,
+                    context.graphql_document,  # type: ignore[arg-type]
+                    cost_rules(self.policy, context.variables),
+                ),
             )
             if errors:
-                context.pre_execution_errors = errors
+                context.pre_execution_errors = list(errors)
         yield
 
     def _refuse(self, message: str, code: str) -> None:
@@ -113,6 +122,40 @@ class SecurityChecks(SchemaExtension):
         if slot is None or slot.client_id is None:
             return
         self._refusal = await charge_operation(self.limiter, slot.client_id)
+
+
+class CostVerdicts:
+    """The cost rules' errors per document and variables, remembered.
+
+    The same page asked again and again (a dashboard's poll) is walked once, not once a
+    request; the verdict depends only on the text, the variables and the fixed policy.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._known: OrderedDict[tuple[str, bytes], tuple[GraphQLError, ...]] = (
+            OrderedDict()
+        )
+
+    def cost_errors(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        judge: Callable[[], list[GraphQLError]],
+    ) -> tuple[GraphQLError, ...]:
+        try:
+            key = (query, orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS))
+        except TypeError:
+            return tuple(judge())
+        known = self._known.get(key)
+        if known is None:
+            known = tuple(judge())
+            self._known[key] = known
+            if len(self._known) > self._size:
+                self._known.popitem(last=False)
+        else:
+            self._known.move_to_end(key)
+        return known
 
 
 async def charge_operation(limiter: RateLimiter, client_id: str) -> GraphQLError | None:
@@ -177,6 +220,7 @@ def security_extensions(
     ]
     if production:
         static_rules.append(NoSchemaIntrospectionCustomRule)
+    verdicts = CostVerdicts()
     factories: list[ExtensionFactory] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(static_rules),
@@ -185,6 +229,7 @@ def security_extensions(
             limiter=guard.limiter,
             documents=guard.documents,
             max_query_bytes=settings.max_query_bytes,
+            verdicts=verdicts,
         ),
         lambda: OperationTimeout(settings.operation_timeout_seconds),
     ]
