@@ -9,7 +9,7 @@ WANTED = {
     "operation latency histogram": r"(operation|request)_(duration_)?seconds_bucket",
     "upstream calls per provider/endpoint": r"upstream.*(calls|requests)_total",
     "upstream latency": r"upstream.*seconds",
-    "upstream errors": r"upstream.*errors",
+    "upstream errors": r"upstream_error",
     "breaker state": r"circuit|breaker",
     "loader batch sizes": r"loader|batch",
     "cache hits": r"cache",

@@ -35,12 +35,21 @@ class StakeRewards:
     failures: list[ProviderFailure] = field(default_factory=list)
 
 
+LOADERS = ("product", "stake", "stake_rewards", "history")
+
+
 @dataclass
 class LoaderStats:
     """How many batches each loader ran and how many keys they carried (/metrics)."""
 
     batches: Counter[str] = field(default_factory=Counter)
     keys: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        # Every loader from zero, so that /metrics shows it before its first batch.
+        for name in LOADERS:
+            self.batches[name] += 0
+            self.keys[name] += 0
 
     def counted(
         self, name: str, load: Callable[[Sequence[K]], Awaitable[list[V]]]

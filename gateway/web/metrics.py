@@ -14,6 +14,9 @@ from gateway.schema.context import Services
 from gateway.schema.shared_streams import SharedStreams
 from gateway.upstream_stats import UpstreamStats
 
+WEBHOOK_PROVIDERS = ("zerohash", "dfns")
+WEBHOOK_OUTCOMES = ("accepted", "duplicate", "rejected", "too_large")
+
 
 class GatewayMetrics:
     def __init__(self) -> None:
@@ -24,6 +27,10 @@ class GatewayMetrics:
             ["provider", "outcome"],
             registry=self.registry,
         )
+        # From zero, so a rate() over them works before the first delivery.
+        for provider in WEBHOOK_PROVIDERS:
+            for outcome in WEBHOOK_OUTCOMES:
+                self.webhooks.labels(provider, outcome)
         self.operations = Histogram(
             "gateway_operation_duration_seconds",
             "GraphQL operation latency, parse to result",
@@ -93,9 +100,20 @@ class _ServicesCollector(Collector):
             "Provider answers with an error status",
             labels=["provider", "status"],
         )
+        failed = CounterMetricFamily(
+            "gateway_upstream_error_answers",
+            "Provider answers with an error status, all statuses together",
+            labels=["provider"],
+        )
+        by_provider = dict.fromkeys(self.services.providers.adapters, 0)
         for (provider, status), count in self.upstream.errors.items():
             errors.add_metric([provider.value, str(status)], count)
+            by_provider[provider] = by_provider.get(provider, 0) + count
+        # Every provider, from zero: a rate() over it works before the first error.
+        for provider, count in by_provider.items():
+            failed.add_metric([provider.value], count)
         yield errors
+        yield failed
         bus = self.services.bus
         for name in ("published", "delivered", "dropped"):
             family = GaugeMetricFamily(

@@ -64,6 +64,20 @@ async def test_metrics_count_loader_batches(gateway):
     assert 'gateway_loader_batches_total{loader="product"} 1.0' in text
 
 
+async def test_error_and_loader_series_exist_from_zero_before_anything_happens(gateway):
+    text = (await gateway.http.get("/metrics")).text
+    for provider in ("DFNS", "ZEROHASH", "CROCANTE"):
+        assert (
+            f'gateway_upstream_error_answers_total{{provider="{provider}"}} 0.0' in text
+        )
+    for loader in ("product", "stake", "stake_rewards", "history"):
+        assert f'gateway_loader_batches_total{{loader="{loader}"}} 0.0' in text
+    for provider in ("zerohash", "dfns"):
+        for outcome in ("accepted", "rejected"):
+            labels = f'outcome="{outcome}",provider="{provider}"'
+            assert f"gateway_webhooks_total{{{labels}}} 0.0" in text
+
+
 async def test_a_subscription_works_over_server_sent_events(gateway):
     query = "subscription { stakeStatusChanged(provider: CROCANTE) { status } }"
     products = (
