@@ -10,7 +10,7 @@ from gateway.domain.notices import ProviderNotice
 from gateway.services.provider_set import ProviderSet
 from gateway.services.status_feed import StatusFeed, reports_for_notice
 from gateway.store.codec import loads
-from gateway.store.webhooks import record_webhook
+from gateway.store.webhooks import record_webhooks
 from providers.base import ProviderError
 
 # How long a delivery waits for others to share its transaction: small beside a webhook's
@@ -96,21 +96,21 @@ class WebhookIngest:
         self._flushing = None
         store = self.feed.store
         try:
-            outcomes = []
             async with store.transaction() as connection:
-                for delivery in batch:
-                    fresh = await record_webhook(
-                        connection, delivery.notice, delivery.body
-                    )
-                    recorded = (
-                        [
-                            await store.history.record_in(connection, r)
-                            for r in delivery.reports
-                        ]
-                        if fresh
-                        else []
-                    )
-                    outcomes.append((fresh, [e for e in recorded if e is not None]))
+                fresh = await record_webhooks(
+                    connection, [(d.notice, d.body) for d in batch]
+                )
+                reports = [
+                    r
+                    for d, new in zip(batch, fresh, strict=True)
+                    if new
+                    for r in d.reports
+                ]
+                recorded = iter(await store.history.record_all_in(connection, reports))
+            outcomes = []
+            for delivery, new in zip(batch, fresh, strict=True):
+                events = [next(recorded) for _ in delivery.reports] if new else []
+                outcomes.append((new, [e for e in events if e is not None]))
         except Exception as error:  # every delivery in the batch is answered with it
             for delivery in batch:
                 if not delivery.done.done():

@@ -25,6 +25,49 @@ def fact_key(report: StatusReport) -> str:
     )
 
 
+def _row(
+    report: StatusReport, from_status: str | None, applied: bool, now: datetime
+) -> dict[str, object]:
+    return {
+        "fact_key": fact_key(report),
+        "provider": report.provider.value,
+        "entity_kind": report.entity_kind.value,
+        "entity_id": report.entity_id,
+        "provider_stake_id": report.provider_stake_id,
+        "owner": report.owner,
+        "from_status": from_status,
+        "to_status": report.to_status,
+        "provider_status": report.provider_status,
+        "applied": applied,
+        "source": report.source.value,
+        "provider_event_id": report.provider_event_id,
+        "occurred_at": report.occurred_at,
+        "recorded_at": now,
+        "payload": report.payload,
+        "published": False,
+    }
+
+
+def _event(
+    cursor: int, report: StatusReport, from_status: str | None, applied: bool
+) -> StatusEvent:
+    return StatusEvent(
+        cursor=cursor,
+        provider=report.provider,
+        entity_kind=report.entity_kind,
+        entity_id=report.entity_id,
+        owner=report.owner,
+        from_status=from_status,
+        to_status=report.to_status,
+        provider_status=report.provider_status,
+        applied=applied,
+        source=report.source,
+        occurred_at=report.occurred_at,
+        payload=report.payload,
+        provider_stake_id=report.provider_stake_id,
+    )
+
+
 class HistoryStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -41,47 +84,56 @@ class HistoryStore:
         applied = True
         if report.entity_kind is not EntityKind.REWARD:
             from_status, applied = await self._advance_state(connection, report)
-        now = datetime.now(UTC)
         result = await connection.execute(
             insert_ignoring_conflicts(connection, _events)
-            .values(
-                fact_key=fact_key(report),
-                provider=report.provider.value,
-                entity_kind=report.entity_kind.value,
-                entity_id=report.entity_id,
-                provider_stake_id=report.provider_stake_id,
-                owner=report.owner,
-                from_status=from_status,
-                to_status=report.to_status,
-                provider_status=report.provider_status,
-                applied=applied,
-                source=report.source.value,
-                provider_event_id=report.provider_event_id,
-                occurred_at=report.occurred_at,
-                recorded_at=now,
-                payload=report.payload,
-                published=False,
-            )
+            .values(**_row(report, from_status, applied, datetime.now(UTC)))
             .returning(_events.c.cursor)
         )
         cursor = result.scalar()
         if cursor is None:
             return None
-        return StatusEvent(
-            cursor=int(cursor),
-            provider=report.provider,
-            entity_kind=report.entity_kind,
-            entity_id=report.entity_id,
-            owner=report.owner,
-            from_status=from_status,
-            to_status=report.to_status,
-            provider_status=report.provider_status,
-            applied=applied,
-            source=report.source,
-            occurred_at=report.occurred_at,
-            payload=report.payload,
-            provider_stake_id=report.provider_stake_id,
+        return _event(int(cursor), report, from_status, applied)
+
+    async def record_all_in(
+        self, connection: AsyncConnection, reports: Sequence[StatusReport]
+    ) -> list[StatusEvent | None]:
+        """`record_in` for each, in order; runs of rewards go in one statement each.
+
+        A reward moves no status, so a burst of them (webhooks) needs no per-row read.
+        """
+        recorded: list[StatusEvent | None] = []
+        run: list[StatusReport] = []
+        for report in reports:
+            if report.entity_kind is EntityKind.REWARD:
+                run.append(report)
+                continue
+            recorded += await self._record_rewards(connection, run)
+            run = []
+            recorded.append(await self.record_in(connection, report))
+        recorded += await self._record_rewards(connection, run)
+        return recorded
+
+    async def _record_rewards(
+        self, connection: AsyncConnection, reports: Sequence[StatusReport]
+    ) -> list[StatusEvent | None]:
+        if not reports:
+            return []
+        now = datetime.now(UTC)
+        inserted = await connection.execute(
+            insert_ignoring_conflicts(connection, _events).returning(
+                _events.c.cursor, _events.c.fact_key
+            ),
+            [_row(report, None, True, now) for report in reports],
         )
+        cursors = {row.fact_key: int(row.cursor) for row in inserted}
+        recorded: list[StatusEvent | None] = []
+        for report in reports:
+            # Of one fact reported twice in the burst, the first is the new one.
+            cursor = cursors.pop(fact_key(report), None)
+            recorded.append(
+                None if cursor is None else _event(cursor, report, None, True)
+            )
+        return recorded
 
     async def _advance_state(
         self, connection: AsyncConnection, report: StatusReport

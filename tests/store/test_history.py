@@ -79,3 +79,51 @@ async def test_published_events_leave_the_outbox(store):
     assert [e.cursor for e in await store.history.unpublished()] == [event.cursor]
     await store.history.mark_published([event.cursor])
     assert await store.history.unpublished() == []
+
+
+def reward(distribution: str) -> StatusReport:
+    return StatusReport(
+        provider=Provider.ZEROHASH,
+        entity_kind=EntityKind.REWARD,
+        entity_id=distribution,
+        owner="CUST01",
+        to_status="CREDITED",
+        provider_status="credited",
+        rank=0,
+        source=EventSource.WEBHOOK,
+        occurred_at=datetime.now(UTC),
+        provider_stake_id="s-1",
+    )
+
+
+async def test_a_burst_is_recorded_in_order_each_fact_once(store):
+    await store.history.record(reward("r-0"))
+    burst = [
+        reward("r-1"),
+        reward("r-0"),  # already recorded
+        reward("r-2"),
+        report(StakeStatus.PENDING, "submitted"),
+        reward("r-1"),  # the same fact again, within the burst
+        reward("r-3"),
+        report(StakeStatus.ACTIVE, "staked"),
+    ]
+    async with store.transaction() as connection:
+        recorded = await store.history.record_all_in(connection, burst)
+    assert [e is not None for e in recorded] == [
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        True,
+    ]
+    events = [e for e in recorded if e is not None]
+    assert [e.entity_id for e in events] == ["r-1", "r-2", "s-1", "r-3", "s-1"]
+    cursors = [e.cursor for e in events]
+    assert cursors == sorted(cursors) and len(set(cursors)) == len(cursors)
+    assert events[-1].from_status == "PENDING"
+    assert (
+        await store.history.current_status(Provider.ZEROHASH, EntityKind.STAKE, "s-1")
+        == "ACTIVE"
+    )
