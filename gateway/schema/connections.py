@@ -7,15 +7,24 @@ import strawberry
 
 from gateway.domain import models
 from gateway.schema.types import Allocation, PageInfo, ProviderFailure, Reward, Stake
-from gateway.services.pagination import SortKey, paginate
+from gateway.services.pagination import SortKey, encode_cursor, paginate
 
 # Rewards with no date sort last.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @strawberry.type
-class StakeEdge:
-    cursor: str
+class Edge:
+    sort_key: strawberry.Private[SortKey]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        # Encoded only when asked for: most pages select the nodes, not the cursors.
+        return encode_cursor(self.sort_key)
+
+
+@strawberry.type
+class StakeEdge(Edge):
     node: Stake
 
 
@@ -27,8 +36,7 @@ class StakeConnection:
 
 
 @strawberry.type
-class RewardEdge:
-    cursor: str
+class RewardEdge(Edge):
     node: Reward
 
 
@@ -40,8 +48,7 @@ class RewardConnection:
 
 
 @strawberry.type
-class AllocationEdge:
-    cursor: str
+class AllocationEdge(Edge):
     node: Allocation
 
 
@@ -82,7 +89,7 @@ def stake_connection(
 ) -> StakeConnection:
     page = paginate(stakes, _stake_key, first=first, after=after)
     return StakeConnection(
-        edges=[StakeEdge(cursor=c, node=Stake.of(s)) for c, s in page.items],
+        edges=[StakeEdge(sort_key=k, node=Stake.of(s)) for k, s in page.items],
         page_info=PageInfo(
             has_next_page=page.has_next_page, end_cursor=page.end_cursor
         ),
@@ -99,7 +106,7 @@ def reward_connection(
 ) -> RewardConnection:
     page = paginate(rewards, _reward_key, first=first, after=after)
     return RewardConnection(
-        edges=[RewardEdge(cursor=c, node=Reward.of(r)) for c, r in page.items],
+        edges=[RewardEdge(sort_key=k, node=Reward.of(r)) for k, r in page.items],
         page_info=PageInfo(
             has_next_page=page.has_next_page, end_cursor=page.end_cursor
         ),
@@ -116,7 +123,9 @@ def allocation_connection(
 ) -> AllocationConnection:
     page = paginate(allocations, _allocation_key, first=first, after=after)
     return AllocationConnection(
-        edges=[AllocationEdge(cursor=c, node=Allocation.of(a)) for c, a in page.items],
+        edges=[
+            AllocationEdge(sort_key=k, node=Allocation.of(a)) for k, a in page.items
+        ],
         page_info=PageInfo(
             has_next_page=page.has_next_page, end_cursor=page.end_cursor
         ),

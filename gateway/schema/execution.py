@@ -11,9 +11,11 @@ so answers and errors are the same either way.
 """
 
 import enum
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from operator import attrgetter
+from typing import Any, ClassVar, cast
 
 from graphql import (
     GraphQLEnumType,
@@ -58,7 +60,8 @@ Kind = LeafKind | ObjectKind | ListKind
 
 @dataclass(frozen=True, slots=True)
 class PlainField:
-    attribute: str
+    # The attribute, or a resolver that needs only the object (`def cursor(self)`).
+    read: Callable[[Any], Any]
     field_type: GraphQLOutputType
     kind: Kind
 
@@ -119,16 +122,38 @@ def _enum_coercion(enum_type: GraphQLEnumType) -> Callable[[Any], Any]:
     return coerce_member
 
 
+def _reader(definition: StrawberryField) -> Callable[[Any], Any] | None:
+    resolver = definition.base_resolver
+    if resolver is None:
+        return attrgetter(definition.python_name)
+    plain_method = (
+        resolver.self_parameter is not None
+        and not resolver.is_async
+        and not resolver.arguments
+        and resolver.info_parameter is None
+        and resolver.root_parameter is None
+        and resolver.parent_parameter is None
+        and not inspect.isgeneratorfunction(resolver.wrapped_func)
+    )
+    # Such a method is pure computation over the object (our schema's are): called
+    # again on the standard path should it fail here.
+    wrapped = resolver.wrapped_func
+    if not plain_method or not callable(wrapped):
+        return None
+    return cast(Callable[[Any], Any], wrapped)
+
+
 def _plain_field(field: GraphQLField) -> PlainField | None:
     definition = field.extensions.get(_STRAWBERRY)
     if not isinstance(definition, StrawberryField) or field.args:
         return None
-    if definition.base_resolver is not None or definition.extensions:
+    if definition.extensions or definition.directives:
         return None
+    read = _reader(definition)
     kind = _kind(field.type)
-    return (
-        None if kind is None else PlainField(definition.python_name, field.type, kind)
-    )
+    if kind is None or read is None:
+        return None
+    return PlainField(read, field.type, kind)
 
 
 def _object_kind(kind: Kind) -> ObjectKind | None:
@@ -191,9 +216,10 @@ def _read_selection(selection: tuple[Entry, ...], source: Any) -> dict[str, Any]
         if field is None:
             values[entry.response_name] = entry.typename
             continue
-        value = getattr(source, field.attribute, _MISSING)
-        if value is _MISSING:
-            raise _Slow
+        try:
+            value = field.read(source)
+        except Exception:
+            raise _Slow() from None
         values[entry.response_name] = _complete(field.kind, value, entry.selection)
     return values
 
@@ -287,8 +313,14 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
         if plain is not None:
             kind = plain.kind
-            value = getattr(source, plain.attribute, _MISSING)
-            if type(kind) is LeafKind:
+            try:
+                value = plain.read(source)
+            except Exception:
+                # The standard path reports the error (and reads again to do so).
+                value = _MISSING
+            if value is _MISSING:
+                pass
+            elif type(kind) is LeafKind:
                 try:
                     return _complete(kind, value, ())
                 except _Slow:

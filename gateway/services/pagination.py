@@ -29,12 +29,12 @@ SortKey = tuple[datetime, str, str]
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    items: list[tuple[str, T]]  # (cursor, item)
+    items: list[tuple[SortKey, T]]  # (what its cursor encodes, item)
     has_next_page: bool
 
     @property
     def end_cursor(self) -> str | None:
-        return self.items[-1][0] if self.items else None
+        return encode_cursor(self.items[-1][0]) if self.items else None
 
 
 def encode_cursor(key: SortKey) -> str:
@@ -72,16 +72,15 @@ def paginate(
     # Newest first, the whole key descending: within one timestamp the larger id first,
     # so a provider's sequential ids keep a newcomer ahead of a walk's cursor too.
     keyed = sorted(
-        ((_comparable(key(item)), item) for item in items),
+        ((_comparable(k), k, item) for item in items for k in (key(item),)),
         reverse=True,
-        key=lambda pair: pair[0],
+        key=lambda entry: entry[0],
     )
     if after is not None:
         bound = _comparable(decode_cursor(after))
-        keyed = [pair for pair in keyed if pair[0] < bound]
-    chosen = keyed[:size]
+        keyed = [entry for entry in keyed if entry[0] < bound]
     return Page(
-        items=[(encode_cursor(key(item)), item) for _, item in chosen],
+        items=[(k, item) for _, k, item in keyed[:size]],
         has_next_page=len(keyed) > size,
     )
 

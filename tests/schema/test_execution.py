@@ -45,6 +45,20 @@ class Item(Named):
     def shout(self) -> str:
         return self.name.upper()
 
+    @strawberry.field
+    def fragile(self) -> str:
+        if self.name == "b":
+            raise ValueError("fragile")
+        return self.name
+
+    @strawberry.field
+    def greeting(self, info: strawberry.Info) -> str:
+        return f"hello {self.name}"
+
+    @strawberry.field
+    def padded(self, width: int = 3) -> str:
+        return self.name.ljust(width, ".")
+
 
 @strawberry.type
 class Box:
@@ -100,6 +114,7 @@ QUERIES = [
     "{ box(which: $w) { items { name shout tags { color } } } }",
     "{ box(which: $w) { items { ...F } } } fragment F on Item { name note @skip(if: true) }",
     "{ box(which: $w) { first { name tag { label } } items { amount } } }",
+    "{ box(which: $w) { items { name fragile greeting padded(width: 5) } } }",
 ]
 
 CASES = {
@@ -149,10 +164,14 @@ async def test_a_plain_selection_builds_no_resolve_info(
     assert built == ["box"]  # only the field with a resolver
 
 
-async def test_fields_with_resolvers_or_arguments_are_not_plain() -> None:
+async def test_attributes_and_methods_needing_only_the_object_are_plain() -> None:
     _, plain = schemas()
     plan = {t.name: set(f) for t, f in plan_fields(plain._schema).items()}
-    assert plan["Item"] == {"name", "amount", "color", "note", "tag", "tags", "colors"}
+    assert plan["Item"] == {
+        *("name", "amount", "color", "note", "tag", "tags", "colors"),
+        *("shout", "fragile"),
+    }
+    # Not: a resolver that reads info or takes arguments.
     assert "Query" not in plan
 
 
