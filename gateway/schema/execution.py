@@ -12,12 +12,15 @@ so answers and errors are the same either way.
 
 import enum
 import inspect
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, ClassVar, cast
 
 from graphql import (
+    BREAK,
+    DirectiveNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLList,
@@ -27,6 +30,9 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     Undefined,
+    VariableNode,
+    Visitor,
+    visit,
 )
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -178,6 +184,31 @@ def plan_fields(schema: GraphQLSchema) -> FieldPlan:
     return plan
 
 
+Selections = dict[tuple[Any, ...], "tuple[Entry, ...] | None"]
+
+
+def _directives_read_variables(operation: Any, fragments: Any) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
+            nonlocal found
+            if any(isinstance(a.value, VariableNode) for a in node.arguments or ()):
+                found = True
+                return BREAK
+            return None
+
+    # graphql-core 3.3 keeps each fragment as (definition, its variable signatures).
+    definitions = [
+        f[0] if isinstance(f, tuple) else f for f in (fragments or {}).values()
+    ]
+    for node in (operation, *definitions):
+        visit(node, Finder())
+        if found:
+            return True
+    return False
+
+
 class _Slow(Exception):
     """This value needs the standard path (it may be an error there)."""
 
@@ -228,14 +259,28 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, reading plain selections directly."""
 
     field_plan: ClassVar[FieldPlan] = {}
+    # By the operation's identity; an entry goes when its parsed document does.
+    operation_plans: ClassVar[dict[int, tuple[bool, Selections]]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Per selection (object type and the document's field nodes, which the
         # operation keeps alive): its plain entries, or None when some field needs the
-        # standard path. Shared with the executors of a subscription's events, so the
-        # selection sets are walked once per subscription, not once per event.
-        self._selections: dict[tuple[Any, ...], tuple[Entry, ...] | None] = {}
+        # standard path. Shared by every execution of the same parsed document (the
+        # parser cache hands out one per query text) and by a subscription's events.
+        self._selections = self._plans_of(self.operation, self.fragments)
+
+    @classmethod
+    def _plans_of(cls, operation: Any, fragments: Any) -> Selections:
+        known = cls.operation_plans.get(id(operation))
+        if known is None:
+            # @skip/@include on variables: what is collected differs per execution.
+            shared = not _directives_read_variables(operation, fragments)
+            known = (shared, {})
+            cls.operation_plans[id(operation)] = known
+            weakref.finalize(operation, cls.operation_plans.pop, id(operation), None)
+        shared, selections = known
+        return selections if shared else {}
 
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)
@@ -373,5 +418,5 @@ def execution_context_for(
     return type(
         "SchemaExecutionContext",
         (PlainFieldExecutionContext,),
-        {"field_plan": plan_fields(schema)},
+        {"field_plan": plan_fields(schema), "operation_plans": {}},
     )

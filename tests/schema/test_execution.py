@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import ExecutionResult, execute_subscription_event, parse
+from strawberry.extensions import ParserCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.schema.execution import execution_context_for, plan_fields
@@ -199,3 +200,41 @@ async def test_a_long_subscription_keeps_its_memo_per_event_not_per_subscription
     # graphql-core's own memo would hold one entry per event; ours, one per selection.
     assert len(executor._relevant_sub_fields) == 0
     assert len(executor._selections) <= 3
+
+
+async def test_one_parsed_document_is_planned_once_for_all_its_executions() -> None:
+    BOXES.update(CASES)
+    _, plain = schemas()
+    context_class = plain.execution_context_class
+    document = parse('query { box(which: "plain") { items { name } } }')
+    first = context_class.build(plain._schema, document)
+    second = context_class.build(plain._schema, document)
+    assert first._selections is second._selections
+    other = context_class.build(
+        plain._schema, parse('{ box(which: "plain") { first { name } } }')
+    )
+    assert other._selections is not first._selections
+
+
+async def test_variables_that_skip_or_include_fields_are_planned_per_execution() -> (
+    None
+):
+    BOXES.update(CASES)
+    config = strawberry.schema.config.StrawberryConfig(scalar_map=SCALAR_MAP)
+    # The parser cache hands both executions the same parsed document.
+    plain = strawberry.Schema(query=Query, config=config, extensions=[ParserCache])
+    plain.execution_context_class = execution_context_for(plain._schema)
+    query = """query($w: String!, $withNote: Boolean!) {
+      box(which: $w) { items { name note @include(if: $withNote) } } }"""
+    answers = []
+    for with_note in (True, False, True):
+        result = await plain.execute(
+            query, variable_values={"w": "plain", "withNote": with_note}
+        )
+        assert not result.errors
+        answers.append(result.data["box"]["items"][1])
+    assert answers == [
+        {"name": "b", "note": "n"},
+        {"name": "b"},
+        {"name": "b", "note": "n"},
+    ]
