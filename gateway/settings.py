@@ -43,6 +43,10 @@ class Settings(SecuritySettings):
     dfns_private_key_file: Path | None = Field(
         default=None, alias="DFNS_PRIVATE_KEY_FILE"
     )
+    # How long a stake's running rewards total is reused (0: read it every time).
+    dfns_rewards_cache_seconds: float = Field(
+        default=30.0, alias="DFNS_REWARDS_CACHE_SECONDS", ge=0, le=3600
+    )
     dfns_webhook_secret: SecretStr | None = Field(
         default=None, alias="DFNS_WEBHOOK_SECRET"
     )

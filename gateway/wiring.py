@@ -187,15 +187,13 @@ def build_adapters(
     )
     wiring.clients.append(client)
     dfns_sandbox = sandboxes.get(Provider.DFNS)
-    dfns_adapter = (
-        DfnsAdapter(
-            client,
-            dfns,
-            now=dfns_sandbox.clock.now,
-            rewards_concurrency=DFNS_REWARDS_AT_ONCE,
-        )
-        if dfns_sandbox is not None
-        else DfnsAdapter(client, dfns, rewards_concurrency=DFNS_REWARDS_AT_ONCE)
+    dfns_adapter = DfnsAdapter(
+        client,
+        dfns,
+        # A sandbox's rewards move with its simulated clock, and so do cached ones.
+        **({"now": dfns_sandbox.clock.now} if dfns_sandbox is not None else {}),
+        rewards_concurrency=DFNS_REWARDS_AT_ONCE,
+        rewards_ttl_seconds=settings.dfns_rewards_cache_seconds,
     )
     wiring.adapters[Provider.DFNS] = dfns_adapter
     wiring.allocation_adapters[Provider.DFNS] = dfns_adapter

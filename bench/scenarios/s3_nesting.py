@@ -124,7 +124,8 @@ async def run(cluster: Cluster, profile: Profile) -> ScenarioResult:
         "loaders cannot be switched off in the gateway: only 'on' is measured"
     )
     result.notes.append(
-        "Dfns rewards are one call per stake (no list endpoint in its API)"
+        "Dfns rewards: one call per earning stake (no list endpoint in its API), "
+        "once per DFNS_REWARDS_CACHE_SECONDS (30 s) for each stake"
     )
     result.details = {"floor_ms": ROUNDS * FLOOR_MS, "sizes": measured}
     return result

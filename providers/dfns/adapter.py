@@ -46,6 +46,7 @@ from providers.dfns.replay import (
     replayed_action,
     same_request,
 )
+from providers.dfns.rewards_cache import RewardsCache
 from providers.dfns.units import whole_amount
 
 # Statuses in which a stake has earned nothing yet: no rewards call.
@@ -69,10 +70,12 @@ class DfnsAdapter(AllocationOperations):
         *,
         now: Callable[[], datetime] = _utcnow,
         rewards_concurrency: int = 8,
+        rewards_ttl_seconds: float = 0.0,
     ) -> None:
         self._client = DfnsClient(client, config)
         self._now = now
         self._rewards_slots = asyncio.Semaphore(rewards_concurrency)
+        self.rewards_cache = RewardsCache(rewards_ttl_seconds)
 
     async def list_products(self) -> Sequence[StakingProduct]:
         return staking_products()
@@ -83,26 +86,34 @@ class DfnsAdapter(AllocationOperations):
             return []
         return [s for s in await self._client.list_stakes() if s.wallet_id in wanted]
 
-    async def _rewards(self, stake: DfnsStake) -> DfnsRewards | None:
+    async def _rewards(self, stake: DfnsStake) -> tuple[datetime, DfnsRewards] | None:
+        """The stake's running total and when it was read."""
         if stake.status in _NO_REWARDS:
             return None
+        known = self.rewards_cache.get(stake.id, self._now())
+        if known is not None:
+            return known
         async with self._rewards_slots:
             try:
-                return await self._client.get_stake_rewards(stake.id)
+                rewards = await self._client.get_stake_rewards(stake.id)
             except ProviderRejected as exc:
                 if exc.user_error_code is UserErrorCode.NOT_FOUND:
                     return None
                 raise
+        read_at = self._now()
+        self.rewards_cache.put(stake.id, read_at, rewards)
+        return read_at, rewards
 
     async def _with_rewards(self, stakes: Sequence[DfnsStake]) -> list[Stake]:
         rewards = await asyncio.gather(*(self._rewards(s) for s in stakes))
         as_of = self._now()
         staked: list[Stake] = []
-        for stake, reward in zip(stakes, rewards, strict=True):
-            if reward is None:
+        for stake, read in zip(stakes, rewards, strict=True):
+            if read is None:
                 staked.append(replace(to_stake(stake, as_of, None), rewards=()))
                 continue
-            running = to_reward(stake, reward, as_of)
+            read_at, reward = read
+            running = to_reward(stake, reward, read_at)
             # The running total read here is all Dfns knows of this stake's rewards.
             shown = (running,) if running.amount > 0 else ()
             staked.append(
@@ -135,15 +146,8 @@ class DfnsAdapter(AllocationOperations):
         return None if stake is None else (await self._with_rewards([stake]))[0]
 
     async def list_rewards(self, owners: Sequence[str]) -> Sequence[Reward]:
-        stakes = await self._owned_stakes(owners)
-        rewards = await asyncio.gather(*(self._rewards(s) for s in stakes))
-        as_of = self._now()
-        mapped = (
-            to_reward(stake, reward, as_of)
-            for stake, reward in zip(stakes, rewards, strict=True)
-            if reward is not None
-        )
-        return [r for r in mapped if r.amount > 0]
+        # Exactly what the stakes carry: rewards_travel_with_stakes holds by definition.
+        return [r for s in await self.list_stakes(owners) for r in s.rewards or ()]
 
     def _result(
         self, stake: DfnsStake, kind: str, external_id: str | None
@@ -185,6 +189,8 @@ class DfnsAdapter(AllocationOperations):
         amount: Decimal | None,
         external_id: str | None,
     ) -> StakeActionResult:
+        # Whatever the action does to the stake, its rewards are read afresh after it.
+        self.rewards_cache.forget(stake.id)
         body = stake_action_body(protocol_of(stake), kind, amount, external_id)
         try:
             updated = await self._client.create_stake_action(stake.id, body)
