@@ -22,10 +22,13 @@ from strawberry.subscriptions import (
     GRAPHQL_WS_PROTOCOL,
 )
 
+from gateway import otel
 from gateway.demo import ensure_demo_client
 from gateway.domain.enums import Provider
 from gateway.events import DEFAULT_MAX_QUEUE, EventBus, create_bus
+from gateway.request_id import HEADER
 from gateway.schema.context import Services
+from gateway.schema.operation_log import operation_log
 from gateway.schema.schema import build_schema
 from gateway.schema.shared_streams import SharedStreams
 from gateway.schema.transport_ws import with_ping_interval
@@ -51,6 +54,7 @@ from gateway.store.store import Store
 from gateway.web.graphiql import STATIC_DIR
 from gateway.web.health import healthz, readyz
 from gateway.web.metrics import GatewayMetrics, metrics_endpoint
+from gateway.web.request_id import RequestIdMiddleware
 from gateway.web.webhooks import (
     Verifier,
     dfns_verifier,
@@ -87,7 +91,10 @@ def create_app(
     settings = settings or Settings()
     sandboxes = dict(sandboxes) if sandboxes is not None else build_sandboxes(settings)
     metrics = GatewayMetrics()
-    wiring = build_adapters(settings, sandboxes, transports)
+    tracing = bool(settings.otel_endpoint) and otel.configure(
+        settings.otel_endpoint or "", settings.otel_service_name
+    )
+    wiring = build_adapters(settings, sandboxes, transports, tracing=tracing)
     # Each member of a shared stream may fall as far behind as a bus subscriber.
     shared_streams = SharedStreams(member_queue=DEFAULT_MAX_QUEUE)
 
@@ -177,6 +184,8 @@ def create_app(
                     settings, guard, production=settings.is_production
                 ),
                 metrics.operation_timing(),
+                operation_log(settings.slow_operation_seconds),
+                *([otel.schema_extension()] if tracing else []),
             ]
         ),
         graphql_ide=None if settings.is_production else "graphiql",
@@ -233,12 +242,15 @@ def create_app(
             lifespan, guard, production=settings.is_production, sandboxed=sandboxes
         ),
         middleware=[
-            # First, so that 413 and 429 answers carry CORS headers too.
+            # Outermost: every answer, refusals included, carries its request id.
+            Middleware(RequestIdMiddleware),
+            # Next, so that 413 and 429 answers carry CORS headers too.
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origin_list,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=["Authorization", "Content-Type", HEADER],
+                expose_headers=[HEADER],
                 max_age=600,
             ),
             Middleware(

@@ -21,6 +21,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.logs import configure_logging
     from gateway.settings import Settings
 
     # Adapters reach the embedded sandboxes over loopback, whatever address we bind.
@@ -28,6 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
     base = f"http://{reachable}:{args.port}"
     os.environ.setdefault("GATEWAY_PUBLIC_URL", base)
     settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
 
     def announce(demo_key: str | None) -> None:
         freeze_startup_heap()
@@ -46,8 +48,11 @@ def _serve(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=args.port,
-        log_level="info",
-        # A line per request costs a third of the trivial-query throughput (bench S1).
+        # Our logging configuration (gateway.logs), not uvicorn's.
+        log_config=None,
+        log_level=settings.log_level,
+        # A line per request costs a third of the trivial-query throughput (bench S1):
+        # operations are logged at debug level, or as warnings when slow.
         access_log=False,
         ws_max_size=settings.max_body_bytes,
         ws_per_message_deflate=False,

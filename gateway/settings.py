@@ -1,6 +1,7 @@
 """Configuration from the environment, as PRODUCT.md names it. Secrets stay `SecretStr`."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -42,6 +43,14 @@ class Settings(SecuritySettings):
     dfns_private_key: SecretStr | None = Field(default=None, alias="DFNS_PRIVATE_KEY")
     dfns_private_key_file: Path | None = Field(
         default=None, alias="DFNS_PRIVATE_KEY_FILE"
+    )
+    otel_endpoint: str | None = Field(default=None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    otel_service_name: str = Field(default="staking-gateway", alias="OTEL_SERVICE_NAME")
+    log_level: str = Field(default="info", alias="LOG_LEVEL")
+    log_format: Literal["json", "text"] = Field(default="json", alias="LOG_FORMAT")
+    # An operation slower than this is logged as a warning, with its request id.
+    slow_operation_seconds: float = Field(
+        default=1.0, alias="GATEWAY_SLOW_OPERATION_SECONDS", gt=0
     )
     # How long a stake's running rewards total is reused (0: read it every time).
     dfns_rewards_cache_seconds: float = Field(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import httpx
 from pydantic import SecretStr
 
+from gateway import otel
 from gateway.domain.enums import Provider
 from gateway.security.upstream import GuardedTransport
 from gateway.settings import Settings
@@ -130,10 +131,14 @@ def _client(
     settings: Settings,
     transport: httpx.AsyncBaseTransport | None,
     hooks: dict[str, list[Callable[..., Awaitable[None]]]],
+    provider: Provider,
+    tracing: bool,
 ) -> httpx.AsyncClient:
     inner = transport or httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)
     )
+    if tracing:
+        inner = otel.TracingTransport(inner, provider.value)
     return httpx.AsyncClient(
         event_hooks=hooks,
         base_url=base_url if base_url.endswith("/") else base_url + "/",
@@ -150,6 +155,8 @@ def build_adapters(
     settings: Settings,
     sandboxes: Mapping[Provider, ProviderSandbox],
     transports: Mapping[Provider, httpx.AsyncBaseTransport] | None = None,
+    *,
+    tracing: bool = False,
 ) -> Wiring:
     transports = transports or {}
     wiring = Wiring()
@@ -160,6 +167,8 @@ def build_adapters(
         settings,
         transports.get(Provider.CROCANTE),
         wiring.stats.hooks(Provider.CROCANTE),
+        Provider.CROCANTE,
+        tracing,
     )
     wiring.clients.append(client)
     croc_sandbox = sandboxes.get(Provider.CROCANTE)
@@ -173,6 +182,8 @@ def build_adapters(
         settings,
         transports.get(Provider.ZEROHASH),
         wiring.stats.hooks(Provider.ZEROHASH),
+        Provider.ZEROHASH,
+        tracing,
     )
     wiring.clients.append(client)
     wiring.adapters[Provider.ZEROHASH] = ZerohashAdapter(client, zh)
@@ -184,6 +195,8 @@ def build_adapters(
         settings,
         transports.get(Provider.DFNS),
         wiring.stats.hooks(Provider.DFNS),
+        Provider.DFNS,
+        tracing,
     )
     wiring.clients.append(client)
     dfns_sandbox = sandboxes.get(Provider.DFNS)

@@ -1,6 +1,7 @@
 """The HTTP surface beside POST /graphql: GET queries, SSE, health, readiness, metrics."""
 
 import json
+import logging
 
 import httpx
 
@@ -101,3 +102,40 @@ async def test_a_subscription_works_over_server_sent_events(gateway):
                     event = json.loads(line[5:])
                     assert event["data"]["stakeStatusChanged"]["status"] == "ACTIVE"
                     break
+
+
+async def test_every_answer_carries_a_request_id_and_keeps_the_clients_own(gateway):
+    fresh = await gateway.http.get("/healthz")
+    assert len(fresh.headers["x-request-id"]) == 32
+    mine = await gateway.http.get("/healthz", headers={"X-Request-ID": "trace-0001"})
+    assert mine.headers["x-request-id"] == "trace-0001"
+    refused = await gateway.http.post(
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"X-Request-ID": "trace-0002"},
+    )
+    assert (
+        refused.status_code == 401 and refused.headers["x-request-id"] == "trace-0002"
+    )
+
+
+async def test_providers_are_called_with_the_requests_id(gateway, caplog):
+    with caplog.at_level(logging.DEBUG, logger="gateway.upstream"):
+        response = await gateway.http.post(
+            "/graphql",
+            json={"query": "{ stakes(first: 5) { edges { node { id } } } }"},
+            headers={
+                "Authorization": f"Bearer {DEMO_KEY}",
+                "X-Request-ID": "trace-0003",
+            },
+        )
+    assert response.status_code == 200
+    sent = {
+        (r.provider, r.sent_request_id)
+        for r in caplog.records
+        if r.name == "gateway.upstream"
+    }
+    assert ("DFNS", "trace-0003") in sent and ("CROCANTE", "trace-0003") in sent
+    # Zerohash's X-REQUEST-ID is its idempotency key: one of its own per call.
+    zerohash = {rid for provider, rid in sent if provider == "ZEROHASH"}
+    assert zerohash and "trace-0003" not in zerohash
