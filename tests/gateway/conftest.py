@@ -1,6 +1,7 @@
 """A real gateway on a loopback port, on its embedded sandboxes, as `serve` runs it."""
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -71,18 +72,30 @@ async def start_gateway(tmp_path, **overrides: Any) -> AsyncIterator[RunningGate
         if server.started:
             break
         await asyncio.sleep(0.02)
-    assert server.started, "gateway did not start"
     try:
+        assert server.started, "gateway did not start"
         async with httpx.AsyncClient(base_url=url, timeout=20) as http:
             yield RunningGateway(url=url, app=app, http=http)
     finally:
-        server.should_exit = True
-        try:
-            await asyncio.wait_for(asyncio.shield(task), 15)
-        except TimeoutError:
-            # A connection that will not close must not hang the suite.
-            server.force_exit = True
+        await _stop(server, task)
+
+
+async def _stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    server.should_exit = True
+    try:
+        await asyncio.wait_for(asyncio.shield(task), 15)
+        return
+    except TimeoutError:
+        # A connection that will not close must not hang the suite.
+        server.force_exit = True
+    try:
+        await asyncio.wait_for(asyncio.shield(task), 10)
+    except TimeoutError:
+        # Not even forced: a stuck shutdown costs its test, not the whole run.
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
             await task
+        raise AssertionError("the gateway did not stop within 25 s") from None
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import logging
 
 import httpx
 
-from tests.gateway.conftest import DEMO_KEY
+from tests.gateway.conftest import DEMO_KEY, start_gateway
 
 AUTH = {"Authorization": f"Bearer {DEMO_KEY}"}
 
@@ -119,7 +119,13 @@ async def test_every_answer_carries_a_request_id_and_keeps_the_clients_own(gatew
     )
 
 
-async def test_providers_are_called_with_the_requests_id(gateway, caplog):
+async def test_providers_are_called_with_the_requests_id(tmp_path, caplog):
+    # No poller: its reads would be shared with ours, under its own (absent) id.
+    async for gateway in start_gateway(tmp_path, WATCHER_ENABLED=False):
+        await _called_with_the_requests_id(gateway, caplog)
+
+
+async def _called_with_the_requests_id(gateway, caplog) -> None:
     with caplog.at_level(logging.DEBUG, logger="gateway.upstream"):
         response = await gateway.http.post(
             "/graphql",
