@@ -13,8 +13,13 @@ import orjson
 
 from gateway.request_id import current_request_id
 
-# What every LogRecord has: anything else on a record came from `extra=`.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# What every LogRecord has: anything else on a record came from `extra=` (but for
+# uvicorn's terminal-coloured copy of its message).
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):

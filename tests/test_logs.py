@@ -32,6 +32,13 @@ def test_a_json_line_has_the_request_id_and_the_extra_fields() -> None:
     assert line["logger"] == "gateway.test" and line["time"].endswith("+00:00")
 
 
+def test_uvicorns_coloured_copy_of_its_message_is_left_out() -> None:
+    line = orjson.loads(
+        JsonFormatter().format(record("Started", color_message="\x1b[36mStarted"))
+    )
+    assert "color_message" not in line and line["message"] == "Started"
+
+
 def test_outside_a_request_there_is_no_request_id() -> None:
     assert "request_id" not in orjson.loads(JsonFormatter().format(record("started")))
     assert "request_id" not in TextFormatter().format(record("started"))
