@@ -21,6 +21,7 @@ from bench.variants import apply_variants
 from gateway.app import create_app
 from gateway.cli import freeze_startup_heap
 from gateway.domain.enums import Provider
+from gateway.logs import configure_logging
 from gateway.settings import Settings
 from providers.crocante import CrocanteSandbox
 
@@ -68,12 +69,14 @@ def main() -> None:
         },
         transports=options.transports,
     )
+    configure_logging("info", "json")
     uvicorn.run(
         app,
         host="127.0.0.1",
         port=args.port,
-        # As `staking-gateway serve` runs it, access log included, unless a variant
-        # measures the gateway without it.
+        # As `staking-gateway serve` runs it: its logging, no access log (unless the
+        # `access-log` variant measures what one costs).
+        log_config=None,
         log_level="info",
         access_log=options.access_log,
         ws_per_message_deflate=False,

@@ -2,9 +2,9 @@
 
 Each is done by patching at start-up so the gateway's own files stay untouched:
 `aiohttp` (httpx-aiohttp as the upstream transport, instead of httpx's default pool,
-encode/httpx#3215) and `no-access-log` (uvicorn's access log off). orjson bodies, the
-parser/validation caches and remembered bearer keys, measured here first, are in the
-gateway since commit e0e3c03.
+encode/httpx#3215) and `access-log` (uvicorn's access log on, which `serve` leaves
+off). orjson bodies, the parser/validation caches and remembered bearer keys, measured
+here first, are in the gateway since commit e0e3c03.
 """
 
 from collections.abc import Mapping, Sequence
@@ -14,13 +14,13 @@ import httpx
 
 from gateway.domain.enums import Provider
 
-KNOWN = ("aiohttp", "no-access-log")
+KNOWN = ("aiohttp", "access-log")
 
 
 @dataclass
 class Options:
     transports: Mapping[Provider, httpx.AsyncBaseTransport] | None = None
-    access_log: bool = True
+    access_log: bool = False
     applied: list[str] = field(default_factory=list)
 
 
@@ -37,7 +37,7 @@ def apply_variants(names: Sequence[str]) -> Options:
             raise SystemExit(f"unknown variant {name!r}; known: {', '.join(KNOWN)}")
         if name == "aiohttp":
             options.transports = _aiohttp()
-        elif name == "no-access-log":
-            options.access_log = False
+        elif name == "access-log":
+            options.access_log = True
         options.applied.append(name)
     return options
