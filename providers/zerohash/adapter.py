@@ -9,7 +9,7 @@ import asyncio
 import dataclasses
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -25,16 +25,17 @@ from gateway.domain.enums import Provider, StakeActionKind, UserErrorCode
 from gateway.domain.errors import UserError
 from gateway.domain.models import Reward, Stake, StakeAction, StakingProduct
 from providers.base import ProviderError, ProviderRejected
+from providers.zerohash import parsing as p
 from providers.zerohash.client import ZerohashClient
 from providers.zerohash.config import ZerohashConfig
 from providers.zerohash.mapping import (
     product_from_info,
     reward_from_record,
     stake_from_record,
-    unstake_action,
 )
-from providers.zerohash.models import StakeRecord
+from providers.zerohash.models import StakeRecord, UnstakeRecord
 from providers.zerohash.rules import eligibility_errors
+from providers.zerohash.unstake_book import UnstakeBook
 
 PROVIDER = Provider.ZEROHASH
 # Namespace of request ids derived from external ids: fixed, so ids survive restarts.
@@ -42,9 +43,16 @@ REQUEST_ID_NAMESPACE = uuid.UUID("6f1f3c1e-27d5-4f0b-9a43-5e0a3d1f7c21")
 
 
 def request_id(operation: str, owner: str, external_id: str | None) -> str:
+    """A UUID v4, as Zerohash documents X-REQUEST-ID (PROVIDERS.md 2.1, 2.4).
+
+    With an external id it is derived: the SHA-1 bits of a name-based UUID with the
+    version and variant bits of v4 set, so the same call gets the same id after a
+    restart while still being a well-formed v4.
+    """
     if external_id is None:
         return str(uuid.uuid4())
-    return str(uuid.uuid5(REQUEST_ID_NAMESPACE, f"{operation}:{owner}:{external_id}"))
+    derived = uuid.uuid5(REQUEST_ID_NAMESPACE, f"{operation}:{owner}:{external_id}")
+    return str(uuid.UUID(bytes=derived.bytes, version=4))
 
 
 def _amount(value: Decimal) -> str:
@@ -79,6 +87,7 @@ class ZerohashAdapter:
             retry_base_delay=retry_base_delay,
             wall_clock=wall_clock,
         )
+        self._book = UnstakeBook()
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._wall_clock(), UTC)
@@ -97,19 +106,60 @@ class ZerohashAdapter:
     async def list_stakes(self, owners: Sequence[str]) -> Sequence[Stake]:
         unique = list(dict.fromkeys(owners))
         pages = await asyncio.gather(*(self._api.stakes(owner) for owner in unique))
+        await self._refresh_unstakes(unique)
         return [
-            self._stake(record)
+            stake
             for owner, records in zip(unique, pages, strict=True)
-            for record in records
             # Another participant's stake in this list is not shown to this one.
-            if record.participant_code == owner
+            for stake in self._decorate(
+                owner, [r for r in records if r.participant_code == owner]
+            )
         ]
 
     async def get_stake(self, owner: str, provider_stake_id: str) -> Stake | None:
         record = await self._api.stake(provider_stake_id)
         if record is None or record.participant_code != owner:
             return None
-        return self._stake(record)
+        records = [record]
+        if self._book.live(owner, record.asset):
+            # The rule needs the asset's other stakes to place the unstakes' shares.
+            await self._refresh_unstakes([owner])
+            records = [
+                r
+                for r in await self._api.stakes(owner)
+                if r.participant_code == owner and r.asset == record.asset
+            ]
+        for stake in self._decorate(owner, records):
+            if stake.provider_stake_id == provider_stake_id:
+                return stake
+        return None
+
+    async def _refresh_unstakes(self, owners: Sequence[str]) -> None:
+        """Polls `GET /stakes/unstake/{id}/status` for each tracked unstake under way."""
+        tracked = [t for o in owners for t in self._book.in_flight(o)]
+        fresh = await asyncio.gather(
+            *(self._api.unstake_status(t.unstake_id) for t in tracked),
+            return_exceptions=True,
+        )
+        for entry, record in zip(tracked, fresh, strict=True):
+            if isinstance(record, UnstakeRecord):
+                self._book.update(entry.unstake_id, record)
+            elif isinstance(record, BaseException) and not isinstance(
+                record, ProviderError
+            ):
+                raise record
+
+    def _decorate(self, owner: str, records: Sequence[StakeRecord]) -> list[Stake]:
+        placed = self._book.place(owner, records)
+        return [
+            stake_from_record(
+                r,
+                as_of=self._now(),
+                unbonding=placed.unbonding.get(r.stake_id, ()),
+                unstake_actions=placed.actions.get(r.stake_id, ()),
+            )
+            for r in records
+        ]
 
     async def list_rewards(self, owners: Sequence[str]) -> Sequence[Reward]:
         unique = list(dict.fromkeys(owners))
@@ -153,14 +203,62 @@ class ZerohashAdapter:
             "amount": _amount(command.amount),
         }
         rid = request_id("stake", command.owner, command.external_id)
-        stake = self._stake(await self._api.create_stake(body, rid))
+        answer = await self._api.create_stake(body, rid)
+        record = await self._submitted_stake(answer, body)
+        stake = self._stake(record)
         action = dataclasses.replace(stake.actions[0], external_id=command.external_id)
         stake = dataclasses.replace(stake, actions=(action, *stake.actions[1:]))
         return StakeActionResult(stake=stake, action=action)
 
+    async def _submitted_stake(
+        self, answer: Mapping[str, object], body: Mapping[str, str]
+    ) -> StakeRecord:
+        """The stake a `POST /stakes` answer names, even when the answer is thin.
+
+        The beta guide answers with the full record; an answer with less is read as
+        its `stake_id`, then the stake's status is fetched. The stake was submitted, so
+        a failing fetch is answered with what was sent, as `submitted`.
+        """
+        try:
+            return StakeRecord.from_json(answer)
+        except ProviderError:
+            stake_id = p.text(answer, "stake_id")  # no id at all: a protocol error
+        try:
+            fetched = await self._api.stake(stake_id)
+        except ProviderError:
+            fetched = None
+        if fetched is not None:
+            return fetched
+        now = self._now()
+        return StakeRecord(
+            stake_id=stake_id,
+            participant_code=body["participant_code"],
+            asset=body["asset"],
+            quantity=Decimal(body["amount"]),
+            current_quantity=None,
+            status="submitted",
+            apy=None,
+            total_rewards_earned=None,
+            created_at=now,
+            activated_at=None,
+            updated_at=now,
+            estimated_activation_time=None,
+            validator=None,
+            tx_hash=None,
+            reason=None,
+        )
+
     async def unstake(self, command: Unstake) -> StakeActionResult:
+        """`unstake(stakeId, amount)` as Zerohash's asset-level unstake.
+
+        The body names the stake's participant, the configured account label, the
+        stake's asset, the amount (the stake's current amount when none is given) and
+        `unstake_type` "partial": a "full" unstake would take every stake of the asset,
+        not only this one. No `stake_id`: the API has none. The returned `unstake_id` is
+        the action's id; how the unstake shows on the asset's stakes is the rule in
+        `providers.zerohash.unstakes` (oldest stakes first).
+        """
         stake = command.stake
-        full = command.amount is None
         amount = command.amount
         if amount is None:
             amount = (
@@ -173,16 +271,51 @@ class ZerohashAdapter:
             "account_label": self._config.account_label,
             "asset": stake.asset.symbol,
             "amount": _amount(amount),
-            "unstake_type": "full" if full else "partial",
-            "stake_id": stake.provider_stake_id,
+            "unstake_type": "partial",
         }
         rid = request_id("unstake", command.owner, command.external_id)
-        record = await self._api.unstake(body, rid)
-        action = unstake_action(record, command.owner, stake.provider_stake_id)
-        action = dataclasses.replace(action, external_id=command.external_id)
-        return StakeActionResult(
-            stake=await self._refetch(command.owner, stake.provider_stake_id),
-            action=action,
+        answer = await self._api.unstake(body, rid)
+        record = await self._submitted_unstake(answer, body)
+        self._book.track(
+            command.owner,
+            stake.asset.symbol,
+            record,
+            named_stake_id=stake.provider_stake_id,
+            external_id=command.external_id,
+        )
+        # Place the new unstake's shares on the stakes as they are now.
+        fresh = await self._refetch(command.owner, stake.provider_stake_id)
+        action = self._book.action(record.unstake_id)
+        return StakeActionResult(stake=fresh, action=action)
+
+    async def _submitted_unstake(
+        self, answer: Mapping[str, object], body: Mapping[str, str]
+    ) -> UnstakeRecord:
+        """As `_submitted_stake`, for `POST /stakes/unstake` and its `unstake_id`."""
+        try:
+            return UnstakeRecord.from_json(answer)
+        except ProviderError:
+            unstake_id = p.text(answer, "unstake_id")
+        try:
+            fetched = await self._api.unstake_status(unstake_id)
+        except ProviderError:
+            fetched = None
+        if fetched is not None:
+            return fetched
+        now = self._now()
+        return UnstakeRecord(
+            unstake_id=unstake_id,
+            stake_id=None,
+            asset=body["asset"],
+            amount=Decimal(body["amount"]),
+            unstake_type=body["unstake_type"],
+            status="submitted",
+            cooldown_period_days=None,
+            estimated_available_at=None,
+            created_at=now,
+            updated_at=now,
+            tx_hash=None,
+            reason=None,
         )
 
     async def _refetch(self, owner: str, stake_id: str) -> Stake | None:
@@ -210,20 +343,34 @@ class ZerohashAdapter:
             )
         return await self._cancel(command)
 
+    async def cancel_unstake(
+        self, owner: str, unstake_id: str, external_id: str | None = None
+    ) -> StakeAction:
+        """`POST /stakes/unstake/{unstake_id}/cancel`: allowed before broadcast only."""
+        rid = request_id("cancel", owner, external_id or unstake_id)
+        record = await self._api.cancel_unstake(unstake_id, rid)
+        if not self._book.knows(unstake_id):
+            self._book.track(
+                owner, record.asset or "", record, named_stake_id=record.stake_id
+            )
+        self._book.update(unstake_id, record)
+        return self._book.action(unstake_id)
+
     async def _cancel(self, command: CreateStakeAction) -> StakeActionResult:
         stake_id = command.stake.provider_stake_id
         record = await self._api.stake(stake_id)
         if record is None or record.participant_code != command.owner:
             raise _rejected(UserErrorCode.NOT_FOUND, "No such Zerohash stake.", "stake")
-        rid = request_id("cancel", command.owner, command.external_id)
-        pending = [u for u in record.unstakes if u.status.lower() == "submitted"]
+        await self._refresh_unstakes([command.owner])
+        pending = self._book.submitted_on(command.owner, stake_id)
         action: StakeAction
-        if pending:
-            latest = max(pending, key=lambda u: u.created_at)
-            canceled = await self._api.cancel_unstake(latest.unstake_id, rid)
-            action = unstake_action(canceled, command.owner, stake_id)
+        if pending is not None:
+            action = await self.cancel_unstake(
+                command.owner, pending, command.external_id
+            )
             stake = await self._refetch(command.owner, stake_id)
         elif record.status.lower() == "submitted":
+            rid = request_id("cancel", command.owner, command.external_id)
             stake = self._stake(await self._api.cancel_stake(stake_id, rid))
             action = stake.actions[0]
         else:

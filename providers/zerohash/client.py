@@ -252,10 +252,11 @@ class ZerohashClient:
 
     async def create_stake(
         self, body: Mapping[str, str], request_id: str
-    ) -> StakeRecord:
+    ) -> dict[str, Any]:
+        """The answer's message as sent: it may be the full record or only an id."""
         payload = await self._call("POST", "/stakes", body=body, request_id=request_id)
         assert payload is not None
-        return StakeRecord.from_json(unwrap(payload))
+        return dict(p.as_object(unwrap(payload), "stake answer"))
 
     async def cancel_stake(self, stake_id: str, request_id: str) -> StakeRecord:
         path = f"/stakes/{segment(stake_id)}/cancel"
@@ -263,12 +264,18 @@ class ZerohashClient:
         assert payload is not None
         return StakeRecord.from_json(unwrap(payload))
 
-    async def unstake(self, body: Mapping[str, str], request_id: str) -> UnstakeRecord:
+    async def unstake(self, body: Mapping[str, str], request_id: str) -> dict[str, Any]:
+        """The answer's message as sent: it may be the full record or only an id."""
         payload = await self._call(
             "POST", "/stakes/unstake", body=body, request_id=request_id
         )
         assert payload is not None
-        return UnstakeRecord.from_json(unwrap(payload))
+        return dict(p.as_object(unwrap(payload), "unstake answer"))
+
+    async def unstake_status(self, unstake_id: str) -> UnstakeRecord | None:
+        path = f"/stakes/unstake/{segment(unstake_id)}/status"
+        payload = await self._call("GET", path, missing_ok=True)
+        return None if payload is None else UnstakeRecord.from_json(unwrap(payload))
 
     async def cancel_unstake(self, unstake_id: str, request_id: str) -> UnstakeRecord:
         path = f"/stakes/unstake/{segment(unstake_id)}/cancel"

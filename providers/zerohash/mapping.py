@@ -1,12 +1,14 @@
 """Pure functions: Zerohash's records into the common model. No I/O.
 
-Zerohash speaks in requests: a stake request (`stake_id`) and the unstake requests made
-against it. One stake request is one `Stake`; its own request is its STAKE action and
-each unstake an UNSTAKE action. While a *full* unstake is under way or done, the stake
-takes its status from that unstake. APYs arrive as percentages ("3.85") and leave as
-fractions (0.0385).
+Zerohash speaks in requests: a stake request (`stake_id`) and asset-level unstake
+requests (`unstake_id`). One stake request is one `Stake`; its own request is its STAKE
+action. How an unstake shows on the stakes of its asset is the rule in
+`providers.zerohash.unstakes`: the caller passes the unstakes whose shares of this stake
+are in the exit queue, and the UNSTAKE actions to show on it. APYs arrive as
+percentages ("3.85") and leave as fractions (0.0385).
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -39,11 +41,10 @@ from providers.zerohash.models import (
     UnstakeRecord,
 )
 from providers.zerohash.parsing import protocol_error
+from providers.zerohash.unstakes import IN_EXIT_QUEUE
 
 PROVIDER = Provider.ZEROHASH
 HUNDRED = Decimal(100)
-# Unstakes that no longer hold the stake: it earns again as if they never were.
-_ENDED_WITHOUT_EFFECT = frozenset({"canceled", "failed"})
 
 
 def percent_to_fraction(percent: Decimal | None) -> Decimal | None:
@@ -128,17 +129,10 @@ def unstake_action(
     )
 
 
-def holding_unstake(record: StakeRecord) -> UnstakeRecord | None:
-    """The full unstake that decides the stake's status, if one is under way or done."""
-    full = [u for u in record.unstakes if (u.unstake_type or "").lower() == "full"]
-    full = [u for u in full if u.status.lower() not in _ENDED_WITHOUT_EFFECT]
-    return max(full, key=lambda u: u.created_at) if full else None
-
-
 def _available_actions(
-    status: StakeStatus, record: StakeRecord
+    status: StakeStatus, record: StakeRecord, unbonding: Sequence[UnstakeRecord]
 ) -> tuple[StakeActionKind, ...]:
-    pending_unstake = any(u.status.lower() == "submitted" for u in record.unstakes)
+    pending_unstake = any(u.status.lower() == "submitted" for u in unbonding)
     kinds: list[StakeActionKind] = []
     if status is StakeStatus.ACTIVE:
         kinds.append(StakeActionKind.UNSTAKE)
@@ -147,28 +141,40 @@ def _available_actions(
     return tuple(kinds)
 
 
-def stake_from_record(record: StakeRecord, *, as_of: datetime) -> Stake:
+def stake_from_record(
+    record: StakeRecord,
+    *,
+    as_of: datetime,
+    unbonding: Sequence[UnstakeRecord] = (),
+    unstake_actions: Sequence[StakeAction] = (),
+) -> Stake:
+    """`unbonding`: the unstakes with a share of this stake in the exit queue;
+    `unstake_actions`: the UNSTAKE actions shown on it (see `unstakes`)."""
     own = _stake_word(record.status)
     status, provider_status = own, record.status
     redeemable_at = closed_at = None
-    unstake = holding_unstake(record)
-    if unstake is not None and own is StakeStatus.ACTIVE:
-        status, provider_status = _unstaking_word(unstake.status), unstake.status
-        redeemable_at = unstake.estimated_available_at
-        if status is StakeStatus.WITHDRAWN:
-            closed_at = unstake.updated_at or unstake.estimated_available_at
+    queued = [u for u in unbonding if u.status.lower() in IN_EXIT_QUEUE]
+    done = [u for u in unbonding if u.status.lower() == "unstaked"]
+    if own is StakeStatus.ACTIVE and record.current_quantity == 0:
+        # Every share of it was unstaked: the position is gone.
+        status, closed_at = StakeStatus.WITHDRAWN, record.updated_at
+        if done:
+            last = max(done, key=lambda u: u.created_at)
+            provider_status = last.status
+            closed_at = last.updated_at or last.estimated_available_at or closed_at
+    elif queued and own is StakeStatus.ACTIVE:
+        latest = max(queued, key=lambda u: u.created_at)
+        status, provider_status = _unstaking_word(latest.status), latest.status
+        times = [u.estimated_available_at for u in queued if u.estimated_available_at]
+        redeemable_at = max(times) if times else None
     if status in (StakeStatus.CANCELED, StakeStatus.FAILED):
         closed_at = record.updated_at
     validator = None
     if record.validator is not None:
         validator = Validator(record.validator.provider, record.validator.validator_id)
-    unstakes = sorted(record.unstakes, key=lambda u: u.created_at)
     actions = (
         stake_action(record),
-        *(
-            unstake_action(u, record.participant_code, record.stake_id)
-            for u in unstakes
-        ),
+        *sorted(unstake_actions, key=lambda a: a.created_at),
     )
     return Stake(
         provider=PROVIDER,
@@ -189,7 +195,7 @@ def stake_from_record(record: StakeRecord, *, as_of: datetime) -> Stake:
         redeemable_at=redeemable_at,
         closed_at=closed_at,
         actions=actions,
-        available_actions=_available_actions(status, record),
+        available_actions=_available_actions(status, record, queued),
     )
 
 

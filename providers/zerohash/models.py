@@ -122,6 +122,7 @@ class ValidatorInfo:
 @dataclass(frozen=True, slots=True)
 class UnstakeRecord:
     unstake_id: str
+    # Only the beta guide's sample names a stake; the live API unstakes an asset.
     stake_id: str | None
     asset: str | None
     amount: Decimal
@@ -171,13 +172,10 @@ class StakeRecord:
     validator: ValidatorInfo | None
     tx_hash: str | None
     reason: str | None
-    # The stake's unstake requests, where the answer lists them.
-    unstakes: tuple[UnstakeRecord, ...]
 
     @classmethod
     def from_json(cls, value: object) -> "StakeRecord":
         obj = p.as_object(value, "stake")
-        unstakes = obj.get("unstakes") or []
         return cls(
             stake_id=p.text(obj, "stake_id"),
             participant_code=p.text(obj, "participant_code"),
@@ -194,9 +192,6 @@ class StakeRecord:
             validator=ValidatorInfo.from_json(obj.get("validator_info")),
             tx_hash=p.opt_text(obj, "tx_hash"),
             reason=p.opt_text(obj, "reason"),
-            unstakes=tuple(
-                UnstakeRecord.from_json(u) for u in p.as_list(unstakes, "unstakes")
-            ),
         )
 
 

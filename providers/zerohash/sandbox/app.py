@@ -186,10 +186,13 @@ def _listed(result: tuple[Any, Json]) -> Reply:
 
 
 def _check_request_id(request_id: str) -> None:
+    """Zerohash documents X-REQUEST-ID as a UUID v4 (PROVIDERS.md 2.1, 2.4)."""
     try:
-        uuid.UUID(request_id)
+        parsed = uuid.UUID(request_id)
     except ValueError:
-        raise validation_failed("X-REQUEST-ID must be a UUID") from None
+        raise validation_failed("X-REQUEST-ID must be a UUID v4") from None
+    if parsed.version != 4 or parsed.variant != uuid.RFC_4122:
+        raise validation_failed("X-REQUEST-ID must be a UUID v4") from None
 
 
 def _json_object(body: bytes) -> Json:

@@ -106,7 +106,7 @@ class Operations:
             )
         self._check_eligible(p, label, spec.symbol, amount)
         stake = self.state.submit_stake(p, label, spec.symbol, amount, now)
-        return views.stake_view(stake, [])
+        return views.stake_view(stake)
 
     def _check_eligible(
         self, p: Participant, label: str, asset: str, amount: Decimal
@@ -168,7 +168,7 @@ class Operations:
 
     def stake_status(self, stake_id: str) -> Json:
         stake = self._stake(stake_id)
-        return views.stake_view(stake, self.state.unstakes_of(stake))
+        return views.stake_view(stake)
 
     def cancel_stake(self, stake_id: str, body: Json, now: datetime) -> Json:
         v.fields(body, set())
@@ -179,7 +179,7 @@ class Operations:
                 current_status=stake.status,
             )
         self.state.cancel_stake(stake, now)
-        return views.stake_view(stake, self.state.unstakes_of(stake))
+        return views.stake_view(stake)
 
     def list_stakes(self, code: str, query: Query, now: datetime) -> tuple[Json, Json]:
         p = self._participant(code, now)
@@ -195,7 +195,7 @@ class Operations:
         stakes.sort(key=lambda s: s.created_at, reverse=True)
         shown, pagination = v.page(stakes, *v.page_params(query))
         message = {
-            "stakes": [views.stake_view(s, self.state.unstakes_of(s)) for s in shown],
+            "stakes": [views.stake_view(s) for s in shown],
             "consolidated_view": _consolidated(stakes),
         }
         return message, pagination

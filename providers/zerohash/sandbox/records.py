@@ -49,13 +49,18 @@ class StakeRec:
     closed_at: datetime | None = None
     tx_hash: str | None = None
     reason: str | None = None
-    unstake_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
 class UnstakeRec:
+    """An asset-level unstake. `shares` is how it falls on the stakes of that asset,
+    oldest first (see `providers.zerohash.unstakes`): (stake_id, amount) pairs."""
+
     unstake_id: str
-    stake_id: str
+    shares: list[tuple[str, Decimal]]
+    # Stakes whose whole remaining position it took: they close when it completes,
+    # and what they earned while it cooled down leaves with them.
+    whole: set[str]
     participant_code: str
     account_label: str
     asset: str

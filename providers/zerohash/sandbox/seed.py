@@ -26,7 +26,9 @@ def seed_demo(state: ZerohashState, now: datetime) -> None:
             owner, label, "SOL", Decimal(150), now - timedelta(days=15)
         )
         state.settle(now - timedelta(days=10))
-        state.submit_unstake(sol, Decimal(50), "partial", now - timedelta(days=10))
+        state.submit_unstake(
+            owner, label, sol.asset, Decimal(50), "partial", now - timedelta(days=10)
+        )
         state.settle(now - timedelta(minutes=5))
         state.submit_stake(owner, label, "ETH", Decimal(2), now - timedelta(minutes=5))
         state.settle(now)

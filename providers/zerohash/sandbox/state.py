@@ -33,6 +33,7 @@ from providers.zerohash.sandbox.records import (
     StakeRec,
     UnstakeRec,
 )
+from providers.zerohash.unstakes import Position, allocate
 
 Emit = Callable[[dict[str, Any]], None]
 DAYS_PER_YEAR = Decimal(365)
@@ -67,15 +68,32 @@ class ZerohashState:
     def balances(self, code: str, label: str, asset: str) -> Balances:
         return self.participants[code].accounts[label].setdefault(asset, Balances())
 
-    def unstakes_of(self, stake: StakeRec) -> list[UnstakeRec]:
-        return [self.unstakes[u] for u in stake.unstake_ids]
-
-    def unstakeable(self, stake: StakeRec) -> Decimal:
-        pending = sum(
-            (u.amount for u in self.unstakes_of(stake) if u.status not in FINAL),
+    def pending_share(self, stake: StakeRec) -> Decimal:
+        """What unstakes still under way take from `stake`."""
+        return sum(
+            (
+                amount
+                for u in self.unstakes.values()
+                if u.status not in FINAL
+                for stake_id, amount in u.shares
+                if stake_id == stake.stake_id
+            ),
             Decimal(0),
         )
-        return stake.current_quantity - pending
+
+    def positions(self, code: str, label: str, asset: str) -> list[Position]:
+        """The staked stakes an unstake of `asset` can take from, with what is left."""
+        return [
+            Position(
+                s.stake_id, s.created_at, s.current_quantity - self.pending_share(s)
+            )
+            for s in self.stakes.values()
+            if s.participant_code == code
+            and s.account_label == label
+            and s.asset == asset
+            and s.status == "staked"
+            and s.closed_at is None
+        ]
 
     # Requests ----------------------------------------------------------------------
 
@@ -119,20 +137,29 @@ class ZerohashState:
         self._stake_moved(stake, now)
 
     def submit_unstake(
-        self, stake: StakeRec, quantity: Decimal, unstake_type: str, now: datetime
+        self,
+        p: Participant,
+        label: str,
+        asset: str,
+        quantity: Decimal,
+        unstake_type: str,
+        now: datetime,
     ) -> UnstakeRec:
-        spec = ASSETS[stake.asset]
-        account = self.balances(
-            stake.participant_code, stake.account_label, stake.asset
-        )
+        """An asset-level unstake, its shares taken oldest stake first."""
+        spec = ASSETS[asset]
+        account = self.balances(p.code, label, asset)
         account.staked -= quantity
         account.collateral += quantity
+        positions = self.positions(p.code, label, asset)
+        shares = allocate(quantity, positions)
+        left = {pos.stake_id: pos.capacity for pos in positions}
         unstake = UnstakeRec(
             unstake_id=self.new_id(),
-            stake_id=stake.stake_id,
-            participant_code=stake.participant_code,
-            account_label=stake.account_label,
-            asset=stake.asset,
+            shares=shares,
+            whole={sid for sid, share in shares if share == left[sid]},
+            participant_code=p.code,
+            account_label=label,
+            asset=asset,
             amount=quantity,
             unstake_type=unstake_type,
             status="submitted",
@@ -142,7 +169,6 @@ class ZerohashState:
             estimated_available_at=now + timedelta(days=spec.unstaking_period_days),
         )
         self.unstakes[unstake.unstake_id] = unstake
-        stake.unstake_ids.append(unstake.unstake_id)
         self._unstake_moved(unstake, now)
         self._schedule(now + BROADCAST_AFTER, "unstake", unstake.unstake_id)
         return unstake
@@ -222,20 +248,22 @@ class ZerohashState:
         self._unstake_moved(unstake, due)
 
     def _release(self, unstake: UnstakeRec, due: datetime) -> None:
-        stake = self.stakes[unstake.stake_id]
         account = self.balances(
-            stake.participant_code, stake.account_label, stake.asset
+            unstake.participant_code, unstake.account_label, unstake.asset
         )
         account.collateral -= unstake.amount
         account.available += unstake.amount
-        stake.current_quantity -= unstake.amount
-        if unstake.unstake_type == "full":
-            # What the stake earned while cooling down leaves with it.
-            account.staked -= stake.current_quantity
-            account.available += stake.current_quantity
-            stake.current_quantity = Decimal(0)
-            stake.closed_at = due
-        stake.updated_at = due
+        for stake_id, share in unstake.shares:
+            stake = self.stakes[stake_id]
+            stake.current_quantity -= share
+            if unstake.unstake_type == "full" or stake_id in unstake.whole:
+                # What the stake earned while cooling down leaves with it.
+                account.staked -= stake.current_quantity
+                account.available += stake.current_quantity
+                stake.current_quantity = Decimal(0)
+            if stake.current_quantity <= 0:
+                stake.closed_at = due
+            stake.updated_at = due
 
     def _return_to_stake(self, unstake: UnstakeRec) -> None:
         account = self.balances(

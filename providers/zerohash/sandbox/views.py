@@ -97,7 +97,6 @@ def account_view(
 def unstake_view(u: UnstakeRec) -> Json:
     return {
         "unstake_id": u.unstake_id,
-        "stake_id": u.stake_id,
         "participant_code": u.participant_code,
         "account_label": u.account_label,
         "asset": u.asset,
@@ -113,7 +112,7 @@ def unstake_view(u: UnstakeRec) -> Json:
     }
 
 
-def stake_view(s: StakeRec, unstakes: list[UnstakeRec]) -> Json:
+def stake_view(s: StakeRec) -> Json:
     price = ASSETS[s.asset].price_usd
     return {
         "stake_id": s.stake_id,
@@ -138,9 +137,6 @@ def stake_view(s: StakeRec, unstakes: list[UnstakeRec]) -> Json:
         },
         "tx_hash": s.tx_hash,
         "reason": s.reason,
-        # Not in the guide: the unstake requests made against this stake, so a client
-        # can follow them without keeping their ids.
-        "unstakes": [unstake_view(u) for u in unstakes],
     }
 
 
@@ -186,8 +182,6 @@ def unstake_event(u: UnstakeRec, sent: datetime, occurred: datetime) -> Json:
         "participant_code": u.participant_code,
         "account_label": u.account_label,
         "unstake_id": u.unstake_id,
-        "stake_id": u.stake_id,
-        "unstake_type": u.unstake_type,
         "asset": u.asset,
         "amount": amount(u.amount),
         "status": u.status,

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from gateway.domain.commands import CreateStake, Unstake
-from gateway.domain.enums import UserErrorCode
+from gateway.domain.enums import StakeStatus, UserErrorCode
 from providers.base import (
     ProviderAuthError,
     ProviderProtocolError,
@@ -55,13 +55,12 @@ def _stake_page(*stakes, page=1, total_pages=1):
         ok(wrapped({"stakes": [stake_json(created_at="yesterday")]})),
         ok(wrapped({"stakes": [stake_json(stake_id=7)]})),
         ok(wrapped({"stakes": [stake_json(validator_info="X")]})),
-        ok(wrapped({"stakes": [stake_json(unstakes=[{"unstake_id": "u"}])]})),
         ok(wrapped({"stakes": [stake_json(stake_id="x" * 10_000)]})),
     ],
     ids=[
         "html", "list", "stakes-not-list", "missing-fields", "float", "absurd", "nan",
         "negative", "unknown-status", "bad-time", "id-type", "validator-type",
-        "bad-unstake", "huge-id",
+        "huge-id",
     ],
 )  # fmt: skip
 async def test_garbage_stake_lists_are_protocol_errors(response):
@@ -215,6 +214,15 @@ async def test_the_request_id_derives_from_the_external_id_and_participant():
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("external_id", [None, "ext-9", "x" * 300])
+def test_request_ids_are_uuid_v4_derived_or_not(external_id):
+    rid = uuid.UUID(request_id("unstake", "CUST01", external_id))
+    assert rid.version == 4
+    assert rid.variant == uuid.RFC_4122
+    if external_id is not None:
+        assert str(rid) == request_id("unstake", "CUST01", external_id)
+
+
 async def test_requests_without_an_external_id_get_fresh_request_ids():
     script = Script(ok(wrapped(stake_json(status="submitted"))))
     async with mock_client(script) as client:
@@ -241,3 +249,33 @@ async def test_an_unstake_that_succeeded_is_reported_even_if_the_reread_fails():
 def _stake_from_json():
     record = StakeRecord.from_json(stake_json())
     return stake_from_record(record, as_of=datetime(2026, 3, 2, tzinfo=UTC))
+
+
+async def test_a_thin_stake_answer_whose_status_read_fails_is_still_submitted():
+    script = Script(ok(wrapped({"stake_id": "stake-9"})), httpx.Response(500))
+    async with mock_client(script) as client:
+        result = await adapter_for(client).create_stake(CreateStake("CUST01", ETH, ONE))
+    assert result.action.provider_action_id == "stake-9"
+    assert result.stake.status is StakeStatus.PENDING
+    assert result.stake.amount == ONE
+
+
+async def test_a_thin_unstake_answer_is_read_as_its_id_then_its_status():
+    status = {"unstake_id": "u-7", "amount": "1", "status": "broadcasted",
+              "created_at": "2026-03-02T10:00:00Z"}  # fmt: skip
+    script = Script(
+        ok(wrapped({"unstake_id": "u-7"})), ok(wrapped(status)), httpx.Response(500)
+    )
+    async with mock_client(script) as client:
+        result = await adapter_for(client).unstake(
+            Unstake("CUST01", _stake_from_json(), ONE)
+        )
+    assert script.requests[1].url.path == "/stakes/unstake/u-7/status"
+    assert result.action.provider_action_id == "u-7"
+    assert result.action.provider_status == "broadcasted"
+
+
+async def test_an_answer_without_any_id_is_a_protocol_error():
+    async with mock_client(Script(ok(wrapped({"status": "submitted"})))) as client:
+        with pytest.raises(ProviderProtocolError):
+            await adapter_for(client).create_stake(CreateStake("CUST01", ETH, ONE))

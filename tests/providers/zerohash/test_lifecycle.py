@@ -140,7 +140,8 @@ async def test_a_partial_unstake_leaves_the_rest_staked(adapter, clock):
     await clock.advance(DAY)
     stake = await _status(adapter, stake)
     await adapter.unstake(Unstake("CUST01", stake, amount=Decimal(4)))
-    assert (await _status(adapter, stake)).status is StakeStatus.ACTIVE
+    # The rule (providers.zerohash.unstakes): UNBONDING while its share is queued.
+    assert (await _status(adapter, stake)).status is StakeStatus.UNBONDING
     await clock.advance(8 * DAY)
     fresh = await _status(adapter, stake)
     assert fresh.status is StakeStatus.ACTIVE

@@ -16,6 +16,7 @@ from providers.zerohash.mapping import (
     product_from_info,
     reward_from_record,
     stake_from_record,
+    unstake_action,
 )
 from providers.zerohash.models import (
     ErrorBody,
@@ -25,6 +26,7 @@ from providers.zerohash.models import (
     UnstakeRecord,
 )
 from providers.zerohash.rules import user_error_code
+from providers.zerohash.unstakes import Position, allocate
 from tests.providers.zerohash.fakes import stake_json
 
 AS_OF = datetime(2026, 3, 5, tzinfo=UTC)
@@ -70,61 +72,82 @@ def test_every_stake_status_maps_to_the_common_lifecycle(word, status, action):
     assert stake.actions[0].kind is StakeActionKind.STAKE
 
 
+def _placed(*unstakes, **overrides):
+    """A stake with `unstakes` holding a share of it, as the rule places them."""
+    records = [UnstakeRecord.from_json(u) for u in unstakes]
+    return stake_from_record(
+        StakeRecord.from_json(stake_json(**overrides)),
+        as_of=AS_OF,
+        unbonding=records,
+        unstake_actions=[unstake_action(r, "CUST01", "stake-1") for r in records],
+    )
+
+
 @pytest.mark.parametrize(
     ("word", "status"),
     [
         ("submitted", StakeStatus.UNBONDING),
         ("broadcasted", StakeStatus.UNBONDING),
         ("confirmed", StakeStatus.UNBONDING),
-        ("unstaked", StakeStatus.WITHDRAWN),
         ("canceled", StakeStatus.ACTIVE),
         ("failed", StakeStatus.ACTIVE),
     ],
 )
-def test_a_full_unstake_decides_the_stakes_status(word, status):
-    stake = _stake(unstakes=[_unstake(word)])
+def test_a_stake_is_unbonding_while_its_share_is_in_the_exit_queue(word, status):
+    stake = _placed(_unstake(word))
     assert stake.status is status
     assert stake.actions[1].kind is StakeActionKind.UNSTAKE
     assert stake.actions[1].estimated_completion_at == datetime(2026, 3, 11, tzinfo=UTC)
 
 
 def test_an_unbonding_stake_is_redeemable_when_its_unstake_completes():
-    stake = _stake(unstakes=[_unstake("confirmed")])
+    stake = _placed(_unstake("confirmed"))
     assert stake.redeemable_at == datetime(2026, 3, 11, tzinfo=UTC)
     assert stake.provider_status == "confirmed"
     assert stake.available_actions == ()
 
 
-def test_a_withdrawn_stake_is_closed_when_its_unstake_completed():
-    stake = _stake(unstakes=[_unstake("unstaked")])
+def test_a_stake_emptied_by_its_unstakes_is_withdrawn_and_closed():
+    stake = _placed(_unstake("unstaked"), current_quantity="0")
+    assert stake.status is StakeStatus.WITHDRAWN
+    assert stake.provider_status == "unstaked"
     assert stake.closed_at == datetime(2026, 3, 11, tzinfo=UTC)
 
 
-def test_a_later_full_unstake_wins_over_an_earlier_canceled_one():
-    stake = _stake(
-        unstakes=[
-            _unstake("canceled", created="2026-03-03T00:00:00Z"),
-            _unstake("broadcasted", created="2026-03-04T00:00:00Z"),
-        ]
+def test_a_stake_left_with_something_after_an_unstake_is_active():
+    assert _placed(_unstake("unstaked", kind="partial")).status is StakeStatus.ACTIVE
+
+
+def test_a_later_queued_unstake_wins_over_an_earlier_canceled_one():
+    stake = _placed(
+        _unstake("canceled", created="2026-03-03T00:00:00Z"),
+        _unstake("broadcasted", created="2026-03-04T00:00:00Z"),
     )
     assert stake.status is StakeStatus.UNBONDING
 
 
-def test_a_partial_unstake_leaves_the_stake_active():
-    stake = _stake(unstakes=[_unstake("confirmed", kind="partial")])
-    assert stake.status is StakeStatus.ACTIVE
-    assert StakeActionKind.UNSTAKE in stake.available_actions
-
-
 def test_pending_requests_can_be_canceled():
     assert _stake(status="submitted").available_actions == (StakeActionKind.CANCEL,)
-    with_pending_unstake = _stake(unstakes=[_unstake("submitted", kind="partial")])
+    with_pending_unstake = _placed(_unstake("submitted", kind="partial"))
     assert StakeActionKind.CANCEL in with_pending_unstake.available_actions
 
 
 def test_an_unknown_unstake_status_is_a_protocol_error():
     with pytest.raises(ProviderProtocolError):
-        _stake(unstakes=[_unstake("vanished")])
+        _placed(_unstake("vanished"))
+
+
+def test_a_stake_record_with_nested_unstakes_ignores_them():
+    # The sandbox used to invent `unstakes[]` on a stake; the API has none.
+    assert len(_stake(unstakes=[{"anything": 1}]).actions) == 1
+
+
+def test_the_rule_takes_from_the_oldest_stakes_first():
+    old = Position("old", datetime(2026, 3, 1, tzinfo=UTC), Decimal(3))
+    new = Position("new", datetime(2026, 3, 2, tzinfo=UTC), Decimal(10))
+    assert allocate(Decimal(5), [new, old]) == [("old", Decimal(3)), ("new", 2)]
+    assert allocate(Decimal(2), [new, old]) == [("old", Decimal(2))]
+    assert allocate(Decimal(20), [new, old]) == [("old", 3), ("new", 10)]
 
 
 def test_the_guides_stake_status_sample_maps_with_apy_as_a_fraction():

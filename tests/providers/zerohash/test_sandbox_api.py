@@ -39,6 +39,21 @@ async def test_request_id_is_echoed_and_generated_when_absent(http):
     assert uuid.UUID(bare.headers["X-REQUEST-ID"])
 
 
+@pytest.mark.parametrize(
+    "rid",
+    [
+        str(uuid.uuid1()),
+        str(uuid.uuid5(uuid.NAMESPACE_URL, "x")),
+        # version nibble 4, but not the RFC 4122 variant
+        "6f1f3c1e-27d5-4f0b-0a43-5e0a3d1f7c21",
+    ],
+)
+async def test_a_request_id_that_is_not_a_uuid_v4_is_refused(http, rid):
+    response = await call(http, "GET", "/assets", request_id=rid)
+    assert response.status_code == 400
+    assert "v4" in response.json()["message"]
+
+
 async def test_a_request_id_that_is_not_a_uuid_is_refused(http):
     response = await call(http, "GET", "/assets", request_id="not-a-uuid")
     assert response.status_code == 400
@@ -217,10 +232,10 @@ async def _staked_stake_id(http, clock):
     return stake["message"]["stake_id"]
 
 
-def _unstake_body(of_stake, **overrides):
+def _unstake_body(**overrides):
     body = {
         "participant_code": "CUST01", "account_label": "general", "asset": "ETH",
-        "amount": "1", "unstake_type": "partial", "stake_id": of_stake,
+        "amount": "1", "unstake_type": "partial",
     }  # fmt: skip
     return {k: v for k, v in {**body, **overrides}.items() if v is not None}
 
@@ -234,30 +249,60 @@ def _unstake_body(of_stake, **overrides):
         ({"amount": None}, 400),
         ({"amount": "-1"}, 400),
         ({"amount": "5"}, 400),
-        ({"participant_code": "CUST02"}, 404),
-        ({"stake_id": "nope"}, 404),
+        ({"participant_code": "CUST02"}, 400),
         ({"reason": "unknown field"}, 400),
     ],
 )
 async def test_malformed_unstake_requests_are_refused(http, clock, overrides, status):
-    stake_id = await _staked_stake_id(http, clock)
-    response = await call(
-        http, "POST", "/stakes/unstake", _unstake_body(stake_id, **overrides)
-    )
+    await _staked_stake_id(http, clock)
+    response = await call(http, "POST", "/stakes/unstake", _unstake_body(**overrides))
     assert response.status_code == status
 
 
-async def test_a_second_unstake_during_a_full_unstake_is_refused(http, clock):
+@pytest.mark.parametrize("field", ["stake_id", "notional_currency", "unstake_all"])
+async def test_an_unstake_body_with_a_field_the_api_lacks_is_refused_naming_it(
+    http, clock, sandbox, field
+):
     stake_id = await _staked_stake_id(http, clock)
-    full = _unstake_body(stake_id, unstake_type="full", amount=None)
+    response = await call(
+        http, "POST", "/stakes/unstake", _unstake_body(**{field: stake_id})
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error_code"] == "VALIDATION_FAILED"
+    assert body["details"]["field"] == field
+    assert field in body["message"]
+    assert all(u.participant_code != "CUST01" for u in sandbox.state.unstakes.values())
+
+
+async def test_unstakes_are_of_an_asset_and_take_the_oldest_stakes_first(
+    http, clock, sandbox
+):
+    older = await _staked_stake_id(http, clock)
+    newer = await _staked_stake_id(http, clock)
+    answer = await call(http, "POST", "/stakes/unstake", _unstake_body(amount="5"))
+    unstake = answer.json()["message"]
+    assert "stake_id" not in unstake
+    shares = sandbox.state.unstakes[unstake["unstake_id"]].shares
+    assert [stake_id for stake_id, _ in shares] == [older, newer]
+    # All of the older stake (4 and a day's rewards), the rest from the newer one.
+    assert shares[0][1] == sandbox.state.stakes[older].current_quantity > 4
+    assert shares[0][1] + shares[1][1] == 5
+    stake = (await call(http, "GET", f"/stakes/{older}/status")).json()["message"]
+    assert "unstakes" not in stake
+
+
+async def test_a_second_unstake_during_a_full_unstake_is_refused(http, clock):
+    await _staked_stake_id(http, clock)
+    full = _unstake_body(unstake_type="full")
     assert (await call(http, "POST", "/stakes/unstake", full)).status_code == 200
-    again = await call(http, "POST", "/stakes/unstake", _unstake_body(stake_id))
+    again = await call(http, "POST", "/stakes/unstake", _unstake_body())
     assert again.status_code == 400
 
 
 async def test_a_full_unstake_takes_the_whole_position(http, clock):
-    stake_id = await _staked_stake_id(http, clock)
-    full = _unstake_body(stake_id, unstake_type="full", amount="0.5")
+    await _staked_stake_id(http, clock)
+    full = _unstake_body(unstake_type="full", amount="0.5")
     unstake = (await call(http, "POST", "/stakes/unstake", full)).json()["message"]
     assert Decimal(unstake["amount"]) == Decimal(4)
     status = await call(http, "GET", f"/stakes/unstake/{unstake['unstake_id']}/status")
@@ -265,16 +310,12 @@ async def test_a_full_unstake_takes_the_whole_position(http, clock):
 
 
 async def test_an_unstake_can_be_canceled_only_before_broadcast(http, clock):
-    stake_id = await _staked_stake_id(http, clock)
-    first = (
-        await call(http, "POST", "/stakes/unstake", _unstake_body(stake_id))
-    ).json()
+    await _staked_stake_id(http, clock)
+    first = (await call(http, "POST", "/stakes/unstake", _unstake_body())).json()
     uid = first["message"]["unstake_id"]
     canceled = await call(http, "POST", f"/stakes/unstake/{uid}/cancel", {})
     assert canceled.json()["message"]["status"] == "canceled"
-    second = (
-        await call(http, "POST", "/stakes/unstake", _unstake_body(stake_id))
-    ).json()
+    second = (await call(http, "POST", "/stakes/unstake", _unstake_body())).json()
     await clock.advance(60)
     late = await call(
         http, "POST", f"/stakes/unstake/{second['message']['unstake_id']}/cancel", {}
