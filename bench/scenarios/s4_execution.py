@@ -28,6 +28,7 @@ from gateway.domain.enums import Provider
 from gateway.events.memory import MemoryBus
 from gateway.schema.context import Context, Services
 from gateway.schema.schema import build_schema
+from gateway.services.authentication import Authenticator
 from gateway.services.commands import StakingCommands
 from gateway.services.preview import PreviewService
 from gateway.services.provider_set import ProviderSet
@@ -61,6 +62,7 @@ async def _services(workdir: Path, n: int) -> Services:
         commands=StakingCommands(providers, reader, store.idempotency, feed),
         previews=PreviewService(providers),
         feed=feed,
+        authenticator=Authenticator(store.clients),
     )
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from gateway.domain.enums import Provider
 
@@ -21,3 +22,11 @@ class Caller:
     @property
     def providers(self) -> tuple[Provider, ...]:
         return tuple(p for p in Provider if self.identities.get(p))
+
+
+@dataclass(frozen=True, slots=True)
+class ClientClaim:
+    """How a verified token names its client: by client id (`sub`) or by key prefix."""
+
+    kind: Literal["id", "key_prefix"]
+    value: str

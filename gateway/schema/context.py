@@ -25,14 +25,9 @@ class Services:
     commands: StakingCommands
     previews: PreviewService
     feed: StatusFeed
+    authenticator: Authenticator
     watcher: Watcher | None = None
-    authenticator: Authenticator | None = None
     loader_stats: LoaderStats = field(default_factory=LoaderStats)
-
-    async def caller_for(self, key: str) -> Caller | None:
-        if self.authenticator is not None:
-            return await self.authenticator.caller_for(key)
-        return await self.store.clients.authenticate(key)
 
 
 class NotAuthenticated(Exception):

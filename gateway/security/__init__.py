@@ -2,7 +2,6 @@
 limits, rate limits, connection caps, trusted documents and production hardening.
 """
 
-from gateway.security.bearer import authenticate_bearer
 from gateway.security.extensions import security_extensions
 from gateway.security.guard import Guard, secured_lifespan
 from gateway.security.middleware import SecurityMiddleware
@@ -17,7 +16,6 @@ __all__ = [
     "RateLimited",
     "SecurityMiddleware",
     "SecuritySettings",
-    "authenticate_bearer",
     "secured_lifespan",
     "security_extensions",
 ]

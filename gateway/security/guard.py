@@ -6,8 +6,6 @@ bucket), to admit a WebSocket connection, and to resolve trusted-document ids.
 """
 
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol, TypeVar
@@ -16,7 +14,6 @@ from cross_web import AsyncHTTPRequestAdapter
 from strawberry.http import GraphQLRequestData
 
 from gateway.domain.caller import Caller
-from gateway.security.bearer import authenticate_bearer, caller_for_claim
 from gateway.security.connections import ConnectionLimiter
 from gateway.security.documents import TrustedDocuments
 from gateway.security.rate_limit import (
@@ -27,25 +24,19 @@ from gateway.security.rate_limit import (
     create_rate_limiter,
 )
 from gateway.security.settings import SecuritySettings
-from gateway.security.tokens import ClientClaim, JwtConfig, JwtVerifier
-from gateway.store.store import Store
+from gateway.security.tokens import JwtConfig, JwtVerifier
+from gateway.services.authentication import Authenticator
 
 log = logging.getLogger("gateway.security")
 
 App = TypeVar("App")
 State = TypeVar("State")
 
-# Like the API-key cache: a revoked client's tokens stop working within this time.
-CLAIM_CACHE_SECONDS = 5.0
-CLAIM_CACHE_SIZE = 10_000
-
 
 class CallerSource(Protocol):
     """What the guard needs of the request's services (gateway.schema.context)."""
 
-    store: Store
-
-    async def caller_for(self, key: str) -> Caller | None: ...
+    authenticator: Authenticator
 
 
 class Guard:
@@ -61,7 +52,6 @@ class Guard:
         self.limiter = limiter or MemoryRateLimiter(BucketPolicy(rate=0, burst=1))
         self.connections = connections or ConnectionLimiter(0)
         self.documents = documents
-        self._claims: OrderedDict[ClientClaim, tuple[float, Caller]] = OrderedDict()
 
     @classmethod
     def from_settings(
@@ -102,26 +92,8 @@ class Guard:
         await self.limiter.close()
 
     async def authenticate(self, services: CallerSource, token: str) -> Caller | None:
-        """An API key (through the services' key cache), else a JWT naming a client."""
-        store = services.store
-
-        async def by_claim(claim: ClientClaim) -> Caller | None:
-            now = time.monotonic()
-            cached = self._claims.get(claim)
-            if cached is not None and cached[0] > now:
-                return cached[1]
-            caller = await caller_for_claim(store.engine, claim)
-            if caller is None:
-                self._claims.pop(claim, None)
-                return None
-            self._claims[claim] = (now + CLAIM_CACHE_SECONDS, caller)
-            if len(self._claims) > CLAIM_CACHE_SIZE:
-                self._claims.popitem(last=False)
-            return caller
-
-        return await authenticate_bearer(
-            token, store, self.jwt, api_keys=services.caller_for, claims=by_claim
-        )
+        """An API key, else a JWT naming a client: through the services' one cache."""
+        return await services.authenticator.authenticate(token, self.jwt)
 
     async def admit(self, caller: Caller) -> None:
         """Takes a token from the caller's bucket; raises `RateLimited` when empty."""

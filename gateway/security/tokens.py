@@ -6,12 +6,13 @@ is always required; `iss` and `aud` are checked when configured.
 """
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
 from pydantic import SecretStr
 
+from gateway.domain.caller import ClientClaim
 from gateway.security.jwks import ASYMMETRIC_ALGORITHMS, JwksSource
 
 # Longer than any sane token: refuse before parsing anything.
@@ -52,14 +53,6 @@ class JwtConfig:
     @property
     def enabled(self) -> bool:
         return self.secret is not None or bool(self.jwks)
-
-
-@dataclass(frozen=True, slots=True)
-class ClientClaim:
-    """How a token names its client: by client id (`sub`) or by API key prefix."""
-
-    kind: Literal["id", "key_prefix"]
-    value: str
 
 
 def looks_like_jwt(token: str) -> bool:

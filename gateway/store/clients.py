@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.domain.caller import Caller
+from gateway.domain.caller import Caller, ClientClaim
 from gateway.domain.enums import Provider
 from gateway.store.tables import ApiClientRow, ClientIdentityRow
 
@@ -106,6 +106,28 @@ class ClientStore:
             identities = await self._identities_of(connection, [row.id])
         return Caller(
             client_id=row.id, name=row.name, identities=identities.get(row.id, {})
+        )
+
+    async def caller_for_claim(self, claim: ClientClaim) -> Caller | None:
+        """The active client a verified token names, or None if none or ambiguous."""
+        column = _clients.c.id if claim.kind == "id" else _clients.c.key_prefix
+        async with self._engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(_clients.c.id, _clients.c.name)
+                    .where(column == claim.value, _clients.c.revoked_at.is_(None))
+                    .limit(2)
+                )
+            ).all()
+            if len(rows) != 1:
+                # No such active client, or a prefix two clients share: refuse to guess.
+                return None
+            client = rows[0]
+            identities = await self._identities_of(connection, [client.id])
+        return Caller(
+            client_id=client.id,
+            name=client.name,
+            identities=identities.get(client.id, {}),
         )
 
     async def list(self) -> list[ClientRecord]:

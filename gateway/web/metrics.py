@@ -196,9 +196,7 @@ class _ServicesCollector(Collector):
             "gateway_cache_hits", "Answers served from a cache", labels=["cache"]
         )
         hits.add_metric(["products"], self.services.providers.product_cache_hits)
-        authenticator = self.services.authenticator
-        if authenticator is not None:
-            hits.add_metric(["api_keys"], authenticator.hits)
+        hits.add_metric(["api_keys"], self.services.authenticator.hits)
         yield hits
 
 

@@ -11,10 +11,16 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import SecretStr
 
 from gateway.domain.enums import Provider
-from gateway.security import JwtConfig, JwtVerifier, authenticate_bearer
+from gateway.security import JwtConfig, JwtVerifier
 from gateway.security.jwks import JwksSource
 from gateway.security.tokens import JwtConfigError
+from gateway.services.authentication import Authenticator
 from tests.security.jwt_keys import SECRET, KeyPair, hs256, jwks
+
+
+async def authenticate_bearer(token, store, verifier):
+    """A fresh authenticator: nothing cached, so every call reads the store."""
+    return await Authenticator(store.clients).authenticate(token, verifier)
 
 
 def hs_verifier(**config) -> JwtVerifier:
