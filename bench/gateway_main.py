@@ -23,7 +23,7 @@ from gateway.cli import freeze_startup_heap
 from gateway.domain.enums import Provider
 from gateway.logs import configure_logging
 from gateway.settings import Settings
-from providers.crocante import CrocanteSandbox
+from providers.crocante.sandbox import CrocanteSandbox
 
 
 def settings_for(creds: BenchCredentials, upstream: str, database_url: str) -> Settings:

@@ -16,11 +16,11 @@ from starlette.routing import Mount, Route
 
 from bench.counting import CallCounter
 from bench.creds import BenchCredentials
-from providers.crocante import CrocanteSandbox
-from providers.dfns import DfnsSandbox
+from providers.crocante.sandbox import CrocanteSandbox
+from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit.lifecycle import running
 from providers.sandbox_kit.protocol import ProviderSandbox
-from providers.zerohash import ZerohashSandbox
+from providers.zerohash.sandbox import ZerohashSandbox
 
 
 def build_sandboxes(

@@ -6,16 +6,21 @@ it as an `env_file`) for the gateways that point at it. Beside the provider vari
 file names the demo identities, which `staking-gateway clients create` links to a client.
 """
 
+from __future__ import annotations
+
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gateway.domain.enums import Provider
 from gateway.wiring import SANDBOX_PATHS
-from providers.crocante import CrocanteSandbox
-from providers.dfns import DfnsSandbox
-from providers.sandbox_kit.protocol import ProviderSandbox
-from providers.zerohash import ZerohashSandbox
+
+if TYPE_CHECKING:
+    from providers.crocante.sandbox import CrocanteSandbox
+    from providers.dfns.sandbox import DfnsSandbox
+    from providers.sandbox_kit.protocol import ProviderSandbox
+    from providers.zerohash.sandbox import ZerohashSandbox
 
 ENV_FILE_VARIABLE = "SANDBOX_ENV_FILE"
 PUBLIC_URL_VARIABLE = "SANDBOX_PUBLIC_URL"
@@ -75,6 +80,11 @@ def gateway_env(
     at these sandboxes served under `base_url` (`/dfns/`, `/zerohash/`, `/crocante/`),
     the demo identities (`SANDBOX_DEMO_*`, comma-separated), and the `clients create`
     options linking them (`SANDBOX_DEMO_CLIENT_ARGS`)."""
+    # Only a process that hosts sandboxes gets here: it loads their classes, no other does.
+    from providers.crocante.sandbox import CrocanteSandbox
+    from providers.dfns.sandbox import DfnsSandbox
+    from providers.zerohash.sandbox import ZerohashSandbox
+
     env: dict[str, str] = {}
     for provider, sandbox in sandboxes.items():
         url = f"{base_url.rstrip('/')}/{SANDBOX_PATHS[provider]}/"

@@ -1,4 +1,8 @@
-"""Which provider speaks to what: a real API when its URL is set, else its embedded sandbox."""
+"""Which provider speaks to what: a real API when its URL is set, else its embedded sandbox.
+
+A sandbox (`providers.<name>.sandbox`) is imported here only when one is built or used: a
+production process, every API URL set, never loads the fake providers, their keys or seeds.
+"""
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -12,11 +16,10 @@ from gateway.security.upstream import GuardedTransport
 from gateway.settings import Settings
 from gateway.upstream_stats import UpstreamStats
 from providers.base import AllocationAdapter, StakingAdapter
-from providers.crocante import CrocanteAdapter, CrocanteConfig, CrocanteSandbox
-from providers.dfns import DfnsAdapter, DfnsConfig, DfnsSandbox
-from providers.sandbox_kit import SimulatedClock
+from providers.crocante import CrocanteAdapter, CrocanteConfig
+from providers.dfns import DfnsAdapter, DfnsConfig
 from providers.sandbox_kit.protocol import ProviderSandbox
-from providers.zerohash import ZerohashAdapter, ZerohashConfig, ZerohashSandbox
+from providers.zerohash import ZerohashAdapter, ZerohashConfig
 
 SANDBOX_PATHS: Mapping[Provider, str] = {
     Provider.DFNS: "dfns",
@@ -36,18 +39,26 @@ class ConfigurationError(ValueError):
 
 def build_sandboxes(settings: Settings) -> dict[Provider, ProviderSandbox]:
     """The sandboxes for every provider whose API URL is not configured."""
+    from providers.sandbox_kit.clock import SimulatedClock
+
     scale = settings.sandbox_time_scale
     sandboxes: dict[Provider, ProviderSandbox] = {}
     if not settings.crocante_api_url:
+        from providers.crocante.sandbox import CrocanteSandbox
+
         sandboxes[Provider.CROCANTE] = CrocanteSandbox(
             clock=SimulatedClock(time_scale=scale)
         )
     if not settings.zerohash_api_url:
+        from providers.zerohash.sandbox import ZerohashSandbox
+
         sandboxes[Provider.ZEROHASH] = ZerohashSandbox(
             clock=SimulatedClock(time_scale=scale),
             webhook_url=f"{settings.public_url.rstrip('/')}/webhooks/zerohash",
         )
     if not settings.dfns_api_url:
+        from providers.dfns.sandbox import DfnsSandbox
+
         sandboxes[Provider.DFNS] = DfnsSandbox(clock=SimulatedClock(time_scale=scale))
     return sandboxes
 
@@ -68,8 +79,11 @@ def _required(value: str | SecretStr | None, name: str) -> str:
 def crocante_config(
     settings: Settings, sandbox: ProviderSandbox | None
 ) -> CrocanteConfig:
-    if isinstance(sandbox, CrocanteSandbox):
-        return sandbox.gateway_config(sandbox_url(settings, Provider.CROCANTE))
+    if sandbox is not None:
+        from providers.crocante.sandbox import CrocanteSandbox
+
+        if isinstance(sandbox, CrocanteSandbox):
+            return sandbox.gateway_config(sandbox_url(settings, Provider.CROCANTE))
     return CrocanteConfig(
         base_url=_required(settings.crocante_api_url, "CROCANTE_API_URL"),
         username=_required(settings.crocante_username, "CROCANTE_USERNAME"),
@@ -81,8 +95,11 @@ def crocante_config(
 def zerohash_config(
     settings: Settings, sandbox: ProviderSandbox | None
 ) -> ZerohashConfig:
-    if isinstance(sandbox, ZerohashSandbox):
-        return sandbox.gateway_config(sandbox_url(settings, Provider.ZEROHASH))
+    if sandbox is not None:
+        from providers.zerohash.sandbox import ZerohashSandbox
+
+        if isinstance(sandbox, ZerohashSandbox):
+            return sandbox.gateway_config(sandbox_url(settings, Provider.ZEROHASH))
     return ZerohashConfig(
         api_key=_required(settings.zerohash_api_key, "ZEROHASH_API_KEY"),
         api_secret=SecretStr(
@@ -99,8 +116,11 @@ def zerohash_config(
 
 
 def dfns_config(settings: Settings, sandbox: ProviderSandbox | None) -> DfnsConfig:
-    if isinstance(sandbox, DfnsSandbox):
-        return sandbox.gateway_config(sandbox_url(settings, Provider.DFNS))
+    if sandbox is not None:
+        from providers.dfns.sandbox import DfnsSandbox
+
+        if isinstance(sandbox, DfnsSandbox):
+            return sandbox.gateway_config(sandbox_url(settings, Provider.DFNS))
     api_url = _required(settings.dfns_api_url, "DFNS_API_URL")
     token = SecretStr(_required(settings.dfns_auth_token, "DFNS_AUTH_TOKEN"))
     cred_id = _required(settings.dfns_cred_id, "DFNS_CRED_ID")

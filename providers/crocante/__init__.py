@@ -2,6 +2,5 @@
 
 from providers.crocante.adapter import CrocanteAdapter
 from providers.crocante.config import CrocanteConfig
-from providers.crocante.sandbox import CrocanteSandbox
 
-__all__ = ["CrocanteAdapter", "CrocanteConfig", "CrocanteSandbox"]
+__all__ = ["CrocanteAdapter", "CrocanteConfig"]

@@ -2,13 +2,11 @@
 
 from providers.zerohash.adapter import ZerohashAdapter
 from providers.zerohash.config import ZerohashConfig
-from providers.zerohash.sandbox import ZerohashSandbox
 from providers.zerohash.webhooks import WebhookRejected, verify_webhook
 
 __all__ = [
     "WebhookRejected",
     "ZerohashAdapter",
     "ZerohashConfig",
-    "ZerohashSandbox",
     "verify_webhook",
 ]

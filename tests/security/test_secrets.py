@@ -13,10 +13,10 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from gateway.domain.enums import Provider
-from providers.crocante import CrocanteSandbox
-from providers.dfns import DfnsSandbox
+from providers.crocante.sandbox import CrocanteSandbox
+from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit import SimulatedClock
-from providers.zerohash import ZerohashSandbox
+from providers.zerohash.sandbox import ZerohashSandbox
 from tests.gateway.clients import new_client
 from tests.gateway.conftest import DEMO_KEY, free_port
 from tests.security.wiring import post, start_secure_gateway

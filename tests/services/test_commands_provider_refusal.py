@@ -15,7 +15,8 @@ from gateway.services.commands import StakingCommands
 from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
 from gateway.services.status_feed import StatusFeed
-from providers.dfns import DfnsAdapter, DfnsSandbox
+from providers.dfns import DfnsAdapter
+from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit import SimulatedClock
 
 WALLET = "wa-refus-00000-00000000000000"

@@ -5,7 +5,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from providers.crocante import CrocanteAdapter, CrocanteSandbox
+from providers.crocante import CrocanteAdapter
+from providers.crocante.sandbox import CrocanteSandbox
 from providers.sandbox_kit import SimulatedClock
 from tests.providers.crocante.fakes import BASE_URL, PASSWORD, START
 

@@ -20,7 +20,8 @@ from gateway.domain.enums import (
     UserErrorCode,
 )
 from providers.base import ProviderAuthError, ProviderRejected, StakingAdapter
-from providers.crocante import CrocanteAdapter, CrocanteConfig, CrocanteSandbox
+from providers.crocante import CrocanteAdapter, CrocanteConfig
+from providers.crocante.sandbox import CrocanteSandbox
 from providers.sandbox_kit import SimulatedClock
 from tests.providers.crocante.fakes import BASE_URL, PASSWORD, InterleavingTransport
 

@@ -5,7 +5,7 @@ import time
 import httpx
 import pytest
 
-from providers.crocante import CrocanteSandbox
+from providers.crocante.sandbox import CrocanteSandbox
 from providers.crocante.totp import decode_secret, totp
 from providers.sandbox_kit import SimulatedClock
 from tests.providers.crocante.fakes import PASSWORD, login

@@ -4,7 +4,8 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from providers.dfns import DfnsAdapter, DfnsSandbox
+from providers.dfns import DfnsAdapter
+from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit import SimulatedClock
 from tests.providers.dfns.wire import RawDfns
 

@@ -9,7 +9,8 @@ import pytest
 
 from gateway.domain.commands import CreateStake, Unstake
 from gateway.domain.enums import StakeStatus
-from providers.dfns import DfnsAdapter, DfnsSandbox
+from providers.dfns import DfnsAdapter
+from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit import SimulatedClock
 from tests.providers.dfns.conftest import BASE_URL
 

@@ -12,7 +12,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from gateway.domain.commands import CreateStake
-from providers.dfns import DfnsAdapter, DfnsSandbox
+from providers.dfns import DfnsAdapter
+from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit import SimulatedClock
 from tests.providers.dfns.wire import RawDfns, public_pem
 

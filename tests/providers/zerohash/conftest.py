@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from providers.sandbox_kit import SimulatedClock
-from providers.zerohash import ZerohashAdapter, ZerohashSandbox
+from providers.zerohash import ZerohashAdapter
+from providers.zerohash.sandbox import ZerohashSandbox
 from tests.providers.zerohash.helpers import (
     API_KEY,
     API_SECRET,

@@ -13,8 +13,9 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from providers.base import ProviderAuthError
-from providers.zerohash import ZerohashAdapter, ZerohashSandbox
+from providers.zerohash import ZerohashAdapter
 from providers.zerohash.auth import ZerohashAuth
+from providers.zerohash.sandbox import ZerohashSandbox
 from tests.providers.zerohash.helpers import (
     API_KEY,
     API_SECRET,

@@ -15,7 +15,8 @@ from gateway.domain.enums import (
 )
 from providers.base import ProviderRejected
 from providers.sandbox_kit import SimulatedClock
-from providers.zerohash import ZerohashAdapter, ZerohashSandbox
+from providers.zerohash import ZerohashAdapter
+from providers.zerohash.sandbox import ZerohashSandbox
 from tests.providers.zerohash.helpers import (
     API_KEY,
     API_SECRET,

@@ -6,7 +6,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from providers.zerohash import ZerohashSandbox
+from providers.zerohash.sandbox import ZerohashSandbox
 from tests.providers.zerohash.helpers import (
     API_KEY,
     API_SECRET,

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from gateway.domain.commands import CreateStake
-from providers.zerohash import ZerohashAdapter, ZerohashSandbox, verify_webhook
+from providers.zerohash import ZerohashAdapter, verify_webhook
+from providers.zerohash.sandbox import ZerohashSandbox
 from tests.providers.zerohash.helpers import (
     API_KEY,
     API_SECRET,
