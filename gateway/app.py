@@ -157,8 +157,12 @@ def create_app(
                 "metrics": metrics,
                 "webhook_ingest": WebhookIngest(providers, feed),
                 "zerohash_verifier": (
-                    zerohash_verifier(wiring.zerohash_webhook_secret)
+                    zerohash_verifier(
+                        wiring.zerohash_webhook_secret,
+                        wiring.zerohash_webhook_public_key,
+                    )
                     if wiring.zerohash_webhook_secret
+                    or wiring.zerohash_webhook_public_key
                     else None
                 ),
             }

@@ -48,13 +48,17 @@ def _dfns(sandbox: DfnsSandbox, url: str) -> dict[str, str]:
 
 def _zerohash(sandbox: ZerohashSandbox, url: str) -> dict[str, str]:
     config = sandbox.gateway_config(url)
-    return {
+    env = {
         "ZEROHASH_API_URL": config.base_url or url,
         "ZEROHASH_API_KEY": config.api_key,
         "ZEROHASH_API_SECRET": config.api_secret.get_secret_value(),
         "ZEROHASH_PASSPHRASE": config.passphrase.get_secret_value(),
-        "ZEROHASH_WEBHOOK_SECRET": config.webhook_secret.get_secret_value(),
     }
+    if config.webhook_secret is not None:
+        env["ZEROHASH_WEBHOOK_SECRET"] = config.webhook_secret.get_secret_value()
+    if config.webhook_public_key is not None:
+        env["ZEROHASH_WEBHOOK_PUBLIC_KEY"] = config.webhook_public_key
+    return env
 
 
 def _crocante(sandbox: CrocanteSandbox, url: str) -> dict[str, str]:

@@ -71,6 +71,10 @@ class Settings(SecuritySettings):
     zerohash_webhook_secret: SecretStr | None = Field(
         default=None, alias="ZEROHASH_WEBHOOK_SECRET"
     )
+    # PEM; with it, RSA-signed webhooks verify (HMAC too when the secret is set).
+    zerohash_webhook_public_key: str | None = Field(
+        default=None, alias="ZEROHASH_WEBHOOK_PUBLIC_KEY"
+    )
 
     crocante_api_url: str | None = Field(default=None, alias="CROCANTE_API_URL")
     crocante_username: str | None = Field(default=None, alias="CROCANTE_USERNAME")

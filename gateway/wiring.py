@@ -108,9 +108,14 @@ def zerohash_config(
         passphrase=SecretStr(
             _required(settings.zerohash_passphrase, "ZEROHASH_PASSPHRASE")
         ),
-        webhook_secret=SecretStr(
-            _required(settings.zerohash_webhook_secret, "ZEROHASH_WEBHOOK_SECRET")
+        webhook_secret=(
+            settings.zerohash_webhook_secret
+            if settings.zerohash_webhook_public_key
+            else SecretStr(
+                _required(settings.zerohash_webhook_secret, "ZEROHASH_WEBHOOK_SECRET")
+            )
         ),
+        webhook_public_key=settings.zerohash_webhook_public_key,
         base_url=_required(settings.zerohash_api_url, "ZEROHASH_API_URL"),
     )
 
@@ -143,6 +148,7 @@ class Wiring:
     allocation_adapters: dict[Provider, AllocationAdapter] = field(default_factory=dict)
     clients: list[httpx.AsyncClient] = field(default_factory=list)
     zerohash_webhook_secret: SecretStr | None = None
+    zerohash_webhook_public_key: str | None = None
     stats: UpstreamStats = field(default_factory=UpstreamStats)
 
 
@@ -208,6 +214,7 @@ def build_adapters(
     wiring.clients.append(client)
     wiring.adapters[Provider.ZEROHASH] = ZerohashAdapter(client, zh)
     wiring.zerohash_webhook_secret = zh.webhook_secret
+    wiring.zerohash_webhook_public_key = zh.webhook_public_key
 
     dfns = dfns_config(settings, sandboxes.get(Provider.DFNS))
     client = _client(

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from gateway.domain.notices import ProviderNotice
 from gateway.services.webhook_ingest import WebhookIngest
 from providers.dfns.webhooks import DfnsWebhookRejected, verify_dfns_webhook
+from providers.zerohash.webhook_rsa import load_public_key
 from providers.zerohash.webhooks import WebhookRejected, verify_webhook
 
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -33,9 +34,14 @@ async def _read_limited(request: Request) -> bytes | None:
     return bytes(body)
 
 
-def zerohash_verifier(secret: SecretStr) -> Verifier:
+def zerohash_verifier(
+    secret: SecretStr | None, public_key_pem: str | None = None
+) -> Verifier:
+    """HMAC with `secret`, RSA with `public_key_pem`; with both, either verifies."""
+    public_key = load_public_key(public_key_pem) if public_key_pem else None
+
     def verify(headers: dict[str, str], body: bytes, now: datetime) -> ProviderNotice:
-        return verify_webhook(headers, body, secret, now)
+        return verify_webhook(headers, body, secret, now, public_key=public_key)
 
     return verify
 

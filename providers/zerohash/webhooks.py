@@ -1,10 +1,15 @@
 """Verifying a Zerohash webhook and reading it as a `ProviderNotice`.
 
-x-zh-hook-signature = hex(HMAC-SHA256(key=webhook secret (UTF-8),
-                                      msg=raw body + x-zh-hook-timestamp))
-The timestamp is Unix milliseconds and must lie within `tolerance` of `now`, so a
-captured delivery cannot be replayed later. The legacy x-zh-hook-signature-256 (body
-only, no replay protection) is not accepted on its own.
+Two methods, either or both configured (PROVIDERS.md 2.4):
+- HMAC: x-zh-hook-signature = hex(HMAC-SHA256(key=webhook secret (UTF-8),
+                                             msg=raw body + x-zh-hook-timestamp))
+- RSA (Zero Hash's preferred): x-zh-hook-rsa-signature over the same bytes, checked
+  against ZEROHASH_WEBHOOK_PUBLIC_KEY (`webhook_rsa`).
+With both configured, a delivery is accepted when one of them verifies. The timestamp is
+Unix milliseconds and must lie within `tolerance` of `now`, so a captured delivery
+cannot be replayed later. The legacy body-only x-zh-hook-signature-256 and
+x-zh-hook-rsa-signature-256 carry no replay protection: they are not accepted on their
+own, and a legacy RSA signature that is present but wrong refuses the delivery.
 """
 
 import hashlib
@@ -28,6 +33,7 @@ from gateway.domain.provider_statuses import (
 from providers.base import ProviderError
 from providers.zerohash.events import WebhookEvent
 from providers.zerohash.mapping import percent_to_fraction
+from providers.zerohash.webhook_rsa import PublicKey, rsa_verifies
 
 PROVIDER = Provider.ZEROHASH
 _MAX_TIMESTAMP_MS = 10**14
@@ -57,21 +63,64 @@ def _sent_at(headers: Mapping[str, str], now: datetime, tolerance: timedelta) ->
     return raw
 
 
+def _hmac_verifies(secret: SecretStr, signature: str, body: bytes, stamp: str) -> bool:
+    expected = webhook_signature(secret, body, stamp)
+    return hmac.compare_digest(expected, signature.strip().lower())
+
+
+def _check_signatures(
+    lower: Mapping[str, str],
+    body: bytes,
+    stamp: str,
+    secret: SecretStr | None,
+    public_key: PublicKey | None,
+) -> None:
+    hmac_sig = lower.get("x-zh-hook-signature")
+    rsa_sig = lower.get("x-zh-hook-rsa-signature")
+    legacy_rsa = lower.get("x-zh-hook-rsa-signature-256")
+    if public_key is not None and legacy_rsa:
+        if not rsa_verifies(public_key, legacy_rsa, body):
+            raise WebhookRejected("bad x-zh-hook-rsa-signature-256")
+    tried: list[str] = []
+    if secret is not None and hmac_sig:
+        if _hmac_verifies(secret, hmac_sig, body, stamp):
+            return
+        tried.append("x-zh-hook-signature")
+    if public_key is not None and rsa_sig:
+        if rsa_verifies(public_key, rsa_sig, body + stamp.encode()):
+            return
+        tried.append("x-zh-hook-rsa-signature")
+    if tried:
+        raise WebhookRejected(f"bad {' and '.join(tried)}")
+    wanted = [
+        name
+        for name, configured in (
+            ("x-zh-hook-signature", secret is not None),
+            ("x-zh-hook-rsa-signature", public_key is not None),
+        )
+        if configured
+    ]
+    raise WebhookRejected(f"missing {' or '.join(wanted)}")
+
+
 def verify_webhook(
     headers: Mapping[str, str],
     body: bytes,
-    secret: SecretStr,
+    secret: SecretStr | None,
     now: datetime,
     tolerance: timedelta = timedelta(minutes=5),
+    *,
+    public_key: PublicKey | None = None,
 ) -> ProviderNotice:
+    if secret is None and public_key is None:
+        raise ValueError("a webhook secret or an RSA public key is required")
     lower = {key.lower(): value for key, value in headers.items()}
-    signature = lower.get("x-zh-hook-signature")
-    if not signature:
-        raise WebhookRejected("missing x-zh-hook-signature")
+    if not any(
+        lower.get(h) for h in ("x-zh-hook-signature", "x-zh-hook-rsa-signature")
+    ):
+        raise WebhookRejected("missing x-zh-hook-signature or x-zh-hook-rsa-signature")
     sent_at = _sent_at(lower, now, tolerance)
-    expected = webhook_signature(secret, body, sent_at)
-    if not hmac.compare_digest(expected, signature.strip().lower()):
-        raise WebhookRejected("bad x-zh-hook-signature")
+    _check_signatures(lower, body, sent_at, secret, public_key)
     event_id = lower.get("x-zh-hook-notification-id", "").strip()
     if not event_id:
         raise WebhookRejected("missing x-zh-hook-notification-id")

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
@@ -18,6 +19,7 @@ from providers.zerohash.sandbox.auth import RateLimiter, RequestVerifier
 from providers.zerohash.sandbox.seed import DEMO_OWNERS, seed_demo
 from providers.zerohash.sandbox.state import ZerohashState
 from providers.zerohash.sandbox.webhooks import WebhookDispatcher
+from providers.zerohash.webhook_rsa import public_pem
 
 
 class ZerohashSandbox:
@@ -48,7 +50,15 @@ class ZerohashSandbox:
         rate_limit: int = 2000,
         seed: int | None = None,
         wall_clock: Callable[[], float] = time.time,
+        webhook_signing: str = "hmac",
     ) -> None:
+        """`webhook_signing`: "hmac", "rsa" or "both" (an RSA key is made for it)."""
+        self.webhook_signing = webhook_signing
+        self.webhook_rsa_key = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if webhook_signing != "hmac"
+            else None
+        )
         self.clock = clock or SimulatedClock()
         self.faults = faults or Faults()
         self.api_key = api_key or f"zh-sandbox-{secrets.token_hex(8)}"
@@ -70,6 +80,8 @@ class ZerohashSandbox:
             rng=rng,
             wall_clock=wall_clock,
             on_tick=self.settle,
+            signing=webhook_signing,
+            rsa_key=self.webhook_rsa_key,
         )
         self.state.emit = self.webhooks.publish
         routes = SandboxRoutes(
@@ -105,6 +117,13 @@ class ZerohashSandbox:
             api_key=self.api_key,
             api_secret=SecretStr(self.api_secret),
             passphrase=SecretStr(self.passphrase),
-            webhook_secret=SecretStr(self.webhook_secret),
+            webhook_secret=(
+                None
+                if self.webhook_signing == "rsa"
+                else SecretStr(self.webhook_secret)
+            ),
             base_url=base_url,
+            webhook_public_key=(
+                public_pem(self.webhook_rsa_key) if self.webhook_rsa_key else None
+            ),
         )

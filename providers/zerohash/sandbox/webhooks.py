@@ -3,7 +3,10 @@
 Headers as PROVIDERS.md 2.4: x-zh-hook-notification-id (a uuid per delivery),
 x-zh-hook-payload-type, x-zh-hook-timestamp (Unix ms), x-zh-hook-signature =
 hex(HMAC-SHA256(secret, raw body + timestamp)) and the legacy x-zh-hook-signature-256 =
-hex(HMAC-SHA256(secret, raw body)). A non-2xx answer or a network error is retried with
+hex(HMAC-SHA256(secret, raw body)); signing "rsa" (or "both") sends instead (or as
+well) x-zh-hook-rsa-signature over body + timestamp and x-zh-hook-rsa-signature-256 over
+the body, base64 RSA PKCS#1 v1.5 SHA-256 (`providers.zerohash.webhook_rsa`). A non-2xx
+answer or a network error is retried with
 exponential backoff, a bounded number of times. `duplicate_rate` sends some events a
 second time (under a new notification id, as a provider retrying after a lost answer
 does); `reorder` shuffles each batch (the events one request or clock jump caused).
@@ -24,9 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from providers.zerohash.webhook_rsa import rsa_sign
 
 MAX_ATTEMPTS = 6
 MAX_QUEUED = 10_000
+SIGNINGS = frozenset({"hmac", "rsa", "both"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,15 @@ class WebhookDispatcher:
         wall_clock: Callable[[], float] = time.time,
         on_tick: Callable[[], None] = lambda: None,
         tick_seconds: float = 1.0,
+        signing: str = "hmac",
+        rsa_key: rsa.RSAPrivateKey | None = None,
     ) -> None:
+        if signing not in SIGNINGS:
+            raise ValueError(f"signing must be one of {sorted(SIGNINGS)}")
+        if signing != "hmac" and rsa_key is None:
+            raise ValueError("RSA signing needs an RSA private key")
+        self._signing = signing
+        self._rsa_key = rsa_key
         if not 0.0 <= duplicate_rate <= 1.0:
             raise ValueError("duplicate_rate must be between 0.0 and 1.0")
         self._secret = secret.encode()
@@ -126,14 +141,24 @@ class WebhookDispatcher:
         self, notification_id: str, event_type: str, body: bytes
     ) -> dict[str, str]:
         stamp = str(int(self._wall_clock() * 1000))
-        return {
+        headers = {
             "content-type": "application/json",
             "x-zh-hook-notification-id": notification_id,
             "x-zh-hook-payload-type": event_type,
             "x-zh-hook-timestamp": stamp,
-            "x-zh-hook-signature": _hex_hmac(self._secret, body + stamp.encode()),
-            "x-zh-hook-signature-256": _hex_hmac(self._secret, body),
         }
+        if self._signing in ("hmac", "both"):
+            headers["x-zh-hook-signature"] = _hex_hmac(
+                self._secret, body + stamp.encode()
+            )
+            headers["x-zh-hook-signature-256"] = _hex_hmac(self._secret, body)
+        if self._signing in ("rsa", "both"):
+            assert self._rsa_key is not None
+            headers["x-zh-hook-rsa-signature"] = rsa_sign(
+                self._rsa_key, body + stamp.encode()
+            )
+            headers["x-zh-hook-rsa-signature-256"] = rsa_sign(self._rsa_key, body)
+        return headers
 
     async def _deliver(self, event: dict[str, Any]) -> None:
         assert self._client is not None
