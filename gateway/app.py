@@ -113,7 +113,8 @@ def create_app(
         reader = StakingReader(providers)
         feed = StatusFeed(opened_store, opened_bus)
         services = Services(
-            store=opened_store,
+            history=opened_store.history,
+            database=opened_store,
             bus=opened_bus,
             providers=providers,
             reader=reader,

@@ -39,7 +39,7 @@ from gateway.store.store import Store
 TARGET_1K_MS = 10.0
 
 
-async def _services(workdir: Path, n: int) -> Services:
+async def _services(workdir: Path, n: int) -> tuple[Services, Store]:
     store = Store.from_url(f"sqlite+aiosqlite:///{workdir / f's4-{n}.sqlite3'}")
     await store.migrate()
     bus = MemoryBus()
@@ -54,8 +54,9 @@ async def _services(workdir: Path, n: int) -> Services:
     )
     reader = StakingReader(providers)
     feed = StatusFeed(store, bus)
-    return Services(
-        store=store,
+    services = Services(
+        history=store.history,
+        database=store,
         bus=bus,
         providers=providers,
         reader=reader,
@@ -64,6 +65,7 @@ async def _services(workdir: Path, n: int) -> Services:
         feed=feed,
         authenticator=Authenticator(store.clients),
     )
+    return services, store
 
 
 async def _timed(repeats: int, fn: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
@@ -91,7 +93,7 @@ def _serialize_ms(data: dict[str, Any], repeats: int) -> dict[str, float]:
 
 
 async def _measure(workdir: Path, n: int, repeats: int) -> dict[str, Any]:
-    services = await _services(workdir, n)
+    services, store = await _services(workdir, n)
     schema = build_schema()
     caller = Caller("bench", "bench", {p: (OWNER,) for p in Provider})
     # As `serve` does once started: what was built up front is out of the collector's
@@ -139,7 +141,7 @@ async def _measure(workdir: Path, n: int, repeats: int) -> dict[str, Any]:
             "whole_serialize_ms": _serialize_ms(whole, repeats),
         }
     finally:
-        await services.store.close()
+        await store.close()
 
 
 async def run(workdir: Path, profile: Profile) -> ScenarioResult:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.domain.caller import Caller
+from gateway.domain.history_reader import HistoryReader, Probe
 from gateway.events import EventBus
 from gateway.schema.loaders import Loaders, LoaderStats
 from gateway.services.authentication import Authenticator
@@ -13,12 +14,14 @@ from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
 from gateway.services.status_feed import StatusFeed
 from gateway.services.watcher import Watcher
-from gateway.store.store import Store
 
 
 @dataclass
 class Services:
-    store: Store
+    """What resolvers may use: services and read ports, never the store itself."""
+
+    history: HistoryReader
+    database: Probe
     bus: EventBus
     providers: ProviderSet
     reader: StakingReader
@@ -59,6 +62,6 @@ class Context:
         return Loaders(
             self.caller_or_none,
             services.reader,
-            services.store.history,
+            services.history,
             services.loader_stats,
         )

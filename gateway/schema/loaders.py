@@ -16,10 +16,10 @@ from strawberry.dataloader import DataLoader
 from gateway.domain.caller import Caller
 from gateway.domain.enums import Provider
 from gateway.domain.history import StatusEvent
+from gateway.domain.history_reader import HistoryReader
 from gateway.domain.models import ProviderFailure, Reward, Stake, StakingProduct
 from gateway.services.fanout import Gathered
 from gateway.services.reads import StakingReader
-from gateway.store.history import HistoryStore
 from providers.base import ProviderError
 
 K = TypeVar("K")
@@ -67,7 +67,7 @@ class Loaders:
         self,
         caller: Caller | None,
         reader: StakingReader,
-        history: HistoryStore,
+        history: HistoryReader,
         stats: LoaderStats | None = None,
     ):
         self.caller = caller

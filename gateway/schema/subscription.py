@@ -86,7 +86,7 @@ async def _replay(
     info: strawberry.Info, selection: _Selection, last: int
 ) -> AsyncGenerator[StatusEvent, None]:
     """Every stored event after `last` that the selection wants, in cursor order."""
-    history = info.context.services.store.history
+    history = info.context.services.history
     while True:
         missed = await history.after(
             last, kinds=[selection.kind], owners=selection.owners, limit=REPLAY_BATCH
@@ -118,7 +118,7 @@ async def _follow(
         # the cursor check below drops what both paths delivered.
         if last is None:
             # A fresh subscriber starts now; the mark still lets a bus outage be refilled.
-            last = await info.context.services.store.history.latest_cursor()
+            last = await info.context.services.history.latest_cursor()
         else:
             async for event in _replay(info, selection, last):
                 last = event.cursor

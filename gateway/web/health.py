@@ -28,7 +28,7 @@ async def readyz(request: Request) -> JSONResponse:
     services: Services = request.state.services
     checks = dict(
         await asyncio.gather(
-            _check("database", services.store.ping()),
+            _check("database", services.database.ping()),
             _check("bus", services.bus.ping()),
         )
     )
