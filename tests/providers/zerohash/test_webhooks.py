@@ -112,6 +112,31 @@ def test_unstake_events_move_the_stake_only_when_full(kind, status, stake_status
     assert notice.provider_stake_id == "stake-1"
 
 
+@pytest.mark.parametrize(
+    "status",
+    ["submitted", "canceled", "broadcasted", "confirmed", "unstaked", "failed"],
+)
+def test_a_live_unstake_event_names_no_stake_and_is_keyed_by_its_unstake_id(status):
+    # PROVIDERS.md 2.3: the payload carries `unstake_id` (not a stake_id).
+    payload = _stake_event(f"unstake.{status}", unstake_id="u-2")
+    del payload["stake_id"]
+    headers, body = _signed(payload)
+    notice = verify_webhook(headers, body, SECRET, NOW)
+    assert notice.dedupe_key == f"unstake:u-2:{status}"
+    assert notice.action.provider_action_id == "u-2"
+    assert notice.action.kind is StakeActionKind.UNSTAKE
+    assert notice.provider_stake_id is None
+    assert notice.stake_status is None
+
+
+def test_an_unstake_event_without_an_unstake_id_is_refused():
+    payload = _stake_event("unstake.submitted")
+    del payload["stake_id"]
+    headers, body = _signed(payload)
+    with pytest.raises(WebhookRejected):
+        verify_webhook(headers, body, SECRET, NOW)
+
+
 def test_a_beta_funds_available_event_is_an_unstaked_unstake():
     payload = {"event_type": "funds_available", "participant_code": "CUST01",
                "unstake_id": "u-9", "timestamp": "2026-03-02T11:00:00Z"}  # fmt: skip
