@@ -38,6 +38,11 @@ from providers.zerohash.rules import eligibility_errors
 from providers.zerohash.unstake_book import UnstakeBook
 
 PROVIDER = Provider.ZEROHASH
+# The fields without which a create answer is "thin": read as an id, then a status.
+_STAKE_RECORD_FIELDS = frozenset(
+    {"stake_id", "participant_code", "asset", "quantity", "status", "created_at"}
+)
+_UNSTAKE_RECORD_FIELDS = frozenset({"unstake_id", "amount", "status", "created_at"})
 # Namespace of request ids derived from external ids: fixed, so ids survive restarts.
 REQUEST_ID_NAMESPACE = uuid.UUID("6f1f3c1e-27d5-4f0b-9a43-5e0a3d1f7c21")
 
@@ -215,14 +220,14 @@ class ZerohashAdapter:
     ) -> StakeRecord:
         """The stake a `POST /stakes` answer names, even when the answer is thin.
 
-        The beta guide answers with the full record; an answer with less is read as
-        its `stake_id`, then the stake's status is fetched. The stake was submitted, so
-        a failing fetch is answered with what was sent, as `submitted`.
+        The beta guide answers with the full record, read strictly (a garbled record
+        is a protocol error). An answer missing some of its fields is read as its
+        `stake_id`, then the stake's status is fetched. The stake was submitted, so a
+        failing fetch is answered with what was sent, as `submitted`.
         """
-        try:
+        if _STAKE_RECORD_FIELDS <= answer.keys():
             return StakeRecord.from_json(answer)
-        except ProviderError:
-            stake_id = p.text(answer, "stake_id")  # no id at all: a protocol error
+        stake_id = p.text(answer, "stake_id")  # no id at all: a protocol error
         try:
             fetched = await self._api.stake(stake_id)
         except ProviderError:
@@ -292,10 +297,9 @@ class ZerohashAdapter:
         self, answer: Mapping[str, object], body: Mapping[str, str]
     ) -> UnstakeRecord:
         """As `_submitted_stake`, for `POST /stakes/unstake` and its `unstake_id`."""
-        try:
+        if _UNSTAKE_RECORD_FIELDS <= answer.keys():
             return UnstakeRecord.from_json(answer)
-        except ProviderError:
-            unstake_id = p.text(answer, "unstake_id")
+        unstake_id = p.text(answer, "unstake_id")
         try:
             fetched = await self._api.unstake_status(unstake_id)
         except ProviderError:

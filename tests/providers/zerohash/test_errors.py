@@ -279,3 +279,10 @@ async def test_an_answer_without_any_id_is_a_protocol_error():
     async with mock_client(Script(ok(wrapped({"status": "submitted"})))) as client:
         with pytest.raises(ProviderProtocolError):
             await adapter_for(client).create_stake(CreateStake("CUST01", ETH, ONE))
+
+
+async def test_a_full_but_garbled_stake_answer_is_a_protocol_error_not_thin():
+    garbled = stake_json(quantity="NaN", status="submitted")
+    async with mock_client(Script(ok(wrapped(garbled)))) as client:
+        with pytest.raises(ProviderProtocolError):
+            await adapter_for(client).create_stake(CreateStake("CUST01", ETH, ONE))
