@@ -58,6 +58,8 @@ class StakingProduct:
     activation_seconds: int | None = None
     requires_validator: bool = False
     is_open: bool = True
+    # Why a product is not open for new stakes (its existing stakes still read).
+    closed_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

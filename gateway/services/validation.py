@@ -43,8 +43,10 @@ def stake_amount(product: StakingProduct, amount: Decimal) -> Decimal:
 
 def open_product(product: StakingProduct) -> StakingProduct:
     if not product.is_open:
-        raise invalid_input(
-            "This staking product is not open for new stakes.", "input", "productId"
+        raise UserFacingError(
+            UserErrorCode.UNSUPPORTED_ACTION,
+            product.closed_reason or "This staking product is not open for new stakes.",
+            ("input", "productId"),
         )
     return product
 

@@ -24,6 +24,7 @@ from providers.base import ProviderRejected
 from providers.dfns.allocation_adapter import AllocationOperations
 from providers.dfns.bodies import (
     WALLET_ID,
+    check_writable,
     create_stake_body,
     rejected,
     stake_action_body,
@@ -219,6 +220,7 @@ class DfnsAdapter(AllocationOperations):
     async def unstake(self, command: Unstake) -> StakeActionResult:
         stake = await self._owned_stake(command.owner, command.stake.provider_stake_id)
         protocol = protocol_of(stake)
+        check_writable(protocol)
         if protocol.name == "Iota":
             amount = (
                 self._staked(stake, protocol)
@@ -249,6 +251,7 @@ class DfnsAdapter(AllocationOperations):
             )
         stake = await self._owned_stake(command.owner, command.stake.provider_stake_id)
         protocol = protocol_of(stake)
+        check_writable(protocol)
         if command.kind is StakeActionKind.DEPOSIT:
             if protocol.name != "Iota":
                 raise rejected(
@@ -293,6 +296,7 @@ class DfnsAdapter(AllocationOperations):
             )
             return errors
         try:
+            check_writable(protocol)
             stake_amount(protocol, amount)
         except ProviderRejected as exc:
             errors.append(exc.as_user_error())

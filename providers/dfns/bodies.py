@@ -56,6 +56,12 @@ def stake_amount(protocol: StakingProtocol, amount: Decimal) -> str:
     return units
 
 
+def check_writable(protocol: StakingProtocol) -> None:
+    """Refuses, before sending, what the current API has no body for (Babylon)."""
+    if protocol.closed_reason is not None:
+        raise rejected(protocol.closed_reason, code=UserErrorCode.UNSUPPORTED_ACTION)
+
+
 def create_stake_body(
     protocol: StakingProtocol,
     wallet_id: str,
@@ -63,6 +69,7 @@ def create_stake_body(
     validator: str | None,
     external_id: str | None,
 ) -> dict[str, Any]:
+    check_writable(protocol)
     body: dict[str, Any] = {
         "protocol": protocol.name,
         "walletId": check_wallet(wallet_id),
@@ -91,6 +98,7 @@ def stake_action_body(
     amount: Decimal | None,
     external_id: str | None,
 ) -> dict[str, Any]:
+    check_writable(protocol)
     body: dict[str, Any] = {"protocol": protocol.name, "kind": kind}
     if amount is not None:
         body["amount"] = min_units_for_request(

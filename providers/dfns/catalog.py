@@ -27,6 +27,9 @@ class StakingProtocol:
     unstaking_period_days: int | None = None
     # Babylon's timelock in Bitcoin blocks, sent as `duration`.
     duration_blocks: int | None = None
+    # Set when the current API takes no new stakes or actions on this protocol: its
+    # stakes are still read (they stay in the response unions), never written.
+    closed_reason: str | None = None
 
     @property
     def decimals(self) -> int:
@@ -40,6 +43,13 @@ class StakingProtocol:
 
 # Babylon's longest staking timelock (blocks of ~10 minutes): about 444 days.
 BABYLON_DURATION_BLOCKS = 64_000
+# PROVIDERS.md 1.3: Babylon is in the newest response unions, not in the newest create
+# bodies (dfns-sdk-ts staking types, newest vs 01f2c0a).
+BABYLON_CLOSED = (
+    "Dfns no longer takes Babylon stakes or actions: its current API dropped Babylon "
+    "from the create-stake and create-action bodies (existing Babylon stakes still "
+    "read)"
+)
 
 STAKING_PROTOCOLS: dict[str, StakingProtocol] = {
     p.name: p
@@ -68,6 +78,7 @@ STAKING_PROTOCOLS: dict[str, StakingProtocol] = {
             duration_days=BABYLON_DURATION_BLOCKS * 10 // (60 * 24),
             # Babylon's unbonding time is 1,008 blocks.
             unstaking_period_days=7,
+            closed_reason=BABYLON_CLOSED,
         ),
         StakingProtocol(
             name="Xdc",
@@ -100,6 +111,8 @@ def staking_products() -> tuple[StakingProduct, ...]:
             lockup_days=p.duration_days,
             unstaking_period_days=p.unstaking_period_days,
             requires_validator=p.requires_validator,
+            is_open=p.closed_reason is None,
+            closed_reason=p.closed_reason,
         )
         for p in STAKING_PROTOCOLS.values()
     )

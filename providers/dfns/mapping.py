@@ -32,7 +32,8 @@ ACTION_KINDS: dict[str, StakeActionKind] = {
 }
 
 # What a caller can ask of an Active stake, by protocol (PROVIDERS.md 1.3): Ethereum and
-# Iota unstake by withdrawing; Xdc and Babylon unbond first, then withdraw.
+# Iota unstake by withdrawing; Xdc unbonds first, then withdraws. Babylon takes none:
+# the current create-action body has no Babylon variant.
 _WHEN_ACTIVE: dict[str, tuple[StakeActionKind, ...]] = {
     "Ethereum": (StakeActionKind.UNSTAKE, StakeActionKind.WITHDRAW),
     "Iota": (
@@ -41,7 +42,6 @@ _WHEN_ACTIVE: dict[str, tuple[StakeActionKind, ...]] = {
         StakeActionKind.DEPOSIT,
     ),
     "Xdc": (StakeActionKind.UNSTAKE,),
-    "Babylon": (StakeActionKind.UNSTAKE,),
 }
 _TWO_STEP = frozenset({"Xdc", "Babylon"})
 _IN_FLIGHT = frozenset(
@@ -98,7 +98,9 @@ def available_actions(
     protocol: StakingProtocol, status: StakeStatus, actions: tuple[StakeAction, ...]
 ) -> tuple[StakeActionKind, ...]:
     """What `create_stake_action` can ask now: one action at a time per stake."""
-    if any(a.status in _IN_FLIGHT for a in actions):
+    if protocol.closed_reason is not None or any(
+        a.status in _IN_FLIGHT for a in actions
+    ):
         return ()
     if status is StakeStatus.ACTIVE:
         return _WHEN_ACTIVE.get(protocol.name, ())

@@ -50,6 +50,21 @@ async def test_dfns_offers_one_product_per_protocol(gateway, dfns):
     assert products["Ethereum"]["asset"] == {"symbol": "ETH", "decimals": 18}
 
 
+async def test_a_babylon_stake_is_refused_with_the_reason(gateway, dfns):
+    key, products = dfns
+    created = await gateway.graphql(
+        CREATE,
+        {"input": {"productId": products["Babylon"]["id"], "amount": "0.1"}},
+        key=key,
+    )
+    result = created["createStake"]
+    assert result["stake"] is None
+    (error,) = result["userErrors"]
+    assert error["code"] == "UNSUPPORTED_ACTION"
+    assert error["field"] == ["input", "productId"]
+    assert "dropped Babylon from the create-stake" in error["message"]
+
+
 async def test_an_ethereum_stake_activates_and_is_withdrawn(gateway, dfns):
     key, products = dfns
     created = await gateway.graphql(

@@ -19,6 +19,8 @@ _CREATE_FIELDS = {
     "Babylon": _COMMON | {"provider", "duration"},
     "Xdc": _COMMON | {"candidate"},
 }
+# The protocols the newest create-stake and create-action bodies take.
+CURRENT_PROTOCOLS = frozenset({"Ethereum", "Iota", "Xdc"})
 # Which action bodies carry an amount, per (protocol, kind).
 _ACTION_FIELDS = {
     ("Iota", "Withdraw"): frozenset({"protocol", "kind", "amount", "externalId"}),
@@ -54,18 +56,20 @@ class StakeActionRequest:
     locked: bool = False
 
 
-def _protocol(raw: object) -> str:
+def _protocol(raw: object, legacy: bool) -> str:
     if not isinstance(raw, dict):
         raise bad_request("body must be a JSON object")
     protocol = raw.get("protocol")
-    if protocol not in STAKING:
-        raise bad_request(f"body.protocol must be one of: {', '.join(sorted(STAKING))}")
+    known = STAKING if legacy else CURRENT_PROTOCOLS
+    if protocol not in known:
+        raise bad_request(f"body.protocol must be one of: {', '.join(sorted(known))}")
     assert isinstance(protocol, str)
     return protocol
 
 
-def parse_create_stake(raw: object) -> StakeRequest:
-    protocol = _protocol(raw)
+def parse_create_stake(raw: object, *, legacy: bool = False) -> StakeRequest:
+    """`legacy`: also the older bodies (Babylon), for seeding history only."""
+    protocol = _protocol(raw, legacy)
     body = Body(raw, _CREATE_FIELDS[protocol])
     wallet_id = body.text("walletId", WALLET_ID)
     if protocol in ("Ethereum", "Babylon"):
@@ -92,8 +96,10 @@ def parse_create_stake(raw: object) -> StakeRequest:
     )
 
 
-def parse_stake_action(raw: object, stake_protocol: str) -> StakeActionRequest:
-    protocol = _protocol(raw)
+def parse_stake_action(
+    raw: object, stake_protocol: str, *, legacy: bool = False
+) -> StakeActionRequest:
+    protocol = _protocol(raw, legacy)
     if protocol != stake_protocol:
         raise bad_request(
             f"body.protocol must be {stake_protocol}, the stake's protocol"

@@ -81,9 +81,41 @@ async def test_create_stake_converts_whole_units_to_wei_exactly(adapter, raw):
 
 
 async def test_more_decimals_than_the_asset_has_is_invalid_input(adapter):
-    assert await rejected_code(stake(adapter, "Babylon", amount="0.000000001")) is (
-        UserErrorCode.INVALID_INPUT
-    )
+    call = stake(adapter, "Iota", amount="0.0000000001", validator=IOTA_VALIDATOR)
+    assert await rejected_code(call) is UserErrorCode.INVALID_INPUT
+
+
+async def test_babylon_is_listed_closed_and_a_babylon_stake_is_refused_unsent(
+    adapter, http
+):
+    babylon = await product(adapter, "Babylon")
+    assert not babylon.is_open
+    assert "dropped Babylon" in (babylon.closed_reason or "")
+    others = [p for p in await adapter.list_products() if p.protocol != "Babylon"]
+    assert others and all(p.is_open for p in others)
+    sent: list[str] = []
+    http.event_hooks["request"].append(lambda r: sent.append(r.url.path))
+    with pytest.raises(ProviderRejected) as info:
+        await stake(adapter, "Babylon", amount="0.5")
+    assert info.value.user_error_code is UserErrorCode.UNSUPPORTED_ACTION
+    assert "dropped Babylon" in info.value.message
+    assert sent == []
+    (error,) = await adapter.check_eligibility(OWNER, babylon, Decimal("0.5"))
+    assert error.code is UserErrorCode.UNSUPPORTED_ACTION
+
+
+async def test_a_babylon_stake_still_reads_but_takes_no_action(adapter, sandbox):
+    stakes = await adapter.list_stakes(sandbox.demo_owners)
+    (babylon,) = [s for s in stakes if s.protocol == "Babylon"]
+    assert babylon.asset.symbol == "BTC" and babylon.amount == Decimal("0.5")
+    assert babylon.available_actions == ()
+    for call in (
+        adapter.unstake(Unstake(babylon.owner, babylon)),
+        adapter.create_stake_action(
+            CreateStakeAction(babylon.owner, babylon, StakeActionKind.WITHDRAW)
+        ),
+    ):
+        assert await rejected_code(call) is UserErrorCode.UNSUPPORTED_ACTION
 
 
 async def test_an_xdc_stake_below_the_minimum_is_refused_as_below_minimum(adapter):

@@ -151,9 +151,10 @@ U, W, D = StakeActionKind.UNSTAKE, StakeActionKind.WITHDRAW, StakeActionKind.DEP
         ("Ethereum", StakeStatus.ACTIVE, (U, W)),
         ("Iota", StakeStatus.ACTIVE, (U, W, D)),
         ("Xdc", StakeStatus.ACTIVE, (U,)),
-        ("Babylon", StakeStatus.ACTIVE, (U,)),
+        # The current create-action body has no Babylon variant.
+        ("Babylon", StakeStatus.ACTIVE, ()),
         ("Xdc", StakeStatus.WITHDRAWABLE, (U, W)),
-        ("Babylon", StakeStatus.WITHDRAWABLE, (U, W)),
+        ("Babylon", StakeStatus.WITHDRAWABLE, ()),
         ("Ethereum", StakeStatus.PENDING, ()),
         ("Xdc", StakeStatus.UNBONDING, ()),
         ("Iota", StakeStatus.WITHDRAWN, ()),

@@ -83,21 +83,39 @@ async def test_create_returns_the_full_stake_with_its_stake_action(raw):
         (eth_body() | {"externalId": 7}, "externalId"),
         ({"protocol": "Iota", "walletId": WALLET, "amount": "1"}, "validator"),
         (xdc_body() | {"candidate": "not-an-address"}, "candidate"),
-        (
-            {
-                "protocol": "Babylon",
-                "walletId": WALLET,
-                "provider": "Figment",
-                "amount": "1",
-            },
-            "duration",
-        ),
     ],
 )
 async def test_malformed_create_bodies_are_refused_with_400(raw, body, fragment):
     response = await raw.post("/staking/stakes", body)
     assert response.status_code == 400, response.text
     assert fragment in response.json()["error"]["message"]
+
+
+BABYLON = {
+    "protocol": "Babylon",
+    "walletId": WALLET,
+    "provider": "Figment",
+    "amount": "50000000",
+    "duration": 64_000,
+}
+
+
+async def test_a_babylon_stake_is_refused_as_the_newest_create_body_has_none(raw):
+    response = await raw.post("/staking/stakes", BABYLON)
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert message == "body.protocol must be one of: Ethereum, Iota, Xdc"
+
+
+async def test_a_babylon_stake_reads_but_its_actions_are_refused(raw, sandbox):
+    items = (await raw.get("/staking/stakes", limit=500)).json()["items"]
+    (babylon,) = [s for s in items if s["protocol"] == "Babylon"]
+    assert babylon["status"] == "Unbond"  # the demo's, unbonded 10 days ago
+    assert set(babylon["data"]) >= {"finalityProviders", "lockHeight"}
+    for kind in ("Unbond", "Withdraw"):
+        response = await act(raw, babylon["id"], {"protocol": "Babylon", "kind": kind})
+        assert response.status_code == 400
+        assert "Ethereum, Iota, Xdc" in response.json()["error"]["message"]
 
 
 async def test_an_xdc_stake_below_ten_million_xdc_is_refused(raw):
