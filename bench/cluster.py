@@ -49,6 +49,8 @@ class Cluster:
         self.http: httpx.AsyncClient | None = None
         self.upstream: httpx.AsyncClient | None = None
         self.demo_owners: dict[str, list[str]] = {}
+        self._many: list[str] = []
+        self.holdings: dict[str, int] = {}
 
     async def start(self) -> None:
         procs.pin_self(self.load_core)
@@ -133,6 +135,26 @@ class Cluster:
             {p: self.demo_owners[path] for p, path in PROVIDER_PATHS.items()},
         )
 
+    async def many_clients(self, count: int) -> list[str]:
+        """Keys of `count` clients, each linked to identities of its own, seeded with
+        stakes of its own (`bench/population.py`); made once, then reused."""
+        assert self.upstream is not None
+        if len(self._many) < count:
+            response = await self.upstream.post(
+                "/_bench/population", json={"count": count}
+            )
+            response.raise_for_status()
+            seeded = response.json()
+            self.holdings = seeded["holdings"]
+            for i, owned in enumerate(seeded["clients"][len(self._many) :]):
+                self._many.append(
+                    await self.create_client(
+                        f"bench-many-{len(self._many) + i:03d}",
+                        {p: owned[path] for p, path in PROVIDER_PATHS.items()},
+                    )
+                )
+        return self._many[:count]
+
     async def graphql(
         self, key: str, query: str, variables: dict[str, Any] | None = None
     ) -> dict[str, Any]:
@@ -167,6 +189,14 @@ class Cluster:
             )
             response.raise_for_status()
 
+    async def tape(self, mode: str) -> dict[str, Any]:
+        """Upstream GETs recorded, replayed or passed through (`bench/tape.py`)."""
+        assert self.upstream is not None
+        response = await self.upstream.post("/_bench/tape", json={"mode": mode})
+        response.raise_for_status()
+        state: dict[str, Any] = response.json()
+        return state
+
     async def reset_counts(self) -> None:
         assert self.upstream is not None
         (await self.upstream.post("/_bench/counts")).raise_for_status()
@@ -199,14 +229,32 @@ class Cluster:
             "upstream": procs.cpu_seconds(self.host.pid),
         }
 
-    async def load(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """Runs the load generator on the load core; adds both servers' CPU use."""
+    async def reads(self) -> dict[str, float]:
+        """The gateway's own count of upstream reads: calls sent, reads that shared an
+        identical one in flight, and reads answered from its caches."""
+        totals = {"calls": 0.0, "shared": 0.0, "cached": 0.0}
+        for line in (await self.metrics()).splitlines():
+            name = line.split("{", 1)[0].split(" ", 1)[0]
+            if name == "gateway_upstream_requests_total":
+                totals["calls"] += float(line.rsplit(" ", 1)[1])
+            elif name == "gateway_upstream_reads_coalesced":
+                totals["shared"] += float(line.rsplit(" ", 1)[1])
+            elif name == "gateway_cache_hits_total" and 'cache="api_keys"' not in line:
+                totals["cached"] += float(line.rsplit(" ", 1)[1])
+        return totals
+
+    async def load(
+        self, spec: dict[str, Any], *, reads: bool = False
+    ) -> dict[str, Any]:
+        """Runs the load generator on the load core; adds both servers' CPU use, the
+        gateway's CPU ms per answered request and, with `reads`, its upstream reads."""
         spec = {
             "host": "127.0.0.1",
             "port": self.gateway_port,
             "timeout_s": 10.0,
             **spec,
         }
+        reads_before = await self.reads() if reads else None
         before, began = self.cpu(), time.monotonic()
         result = await asyncio.to_thread(
             procs.run_json,
@@ -220,4 +268,12 @@ class Cluster:
         result["cpu_pct"] = {
             k: round(100 * (after[k] - before[k]) / wall, 1) for k in after
         }
+        answered = result["completed"]
+        result["cpu_ms_per_request"] = {
+            k: round(1000 * (after[k] - before[k]) / answered, 3) if answered else None
+            for k in after
+        }
+        if reads_before is not None:
+            reads_after = await self.reads()
+            result["reads"] = {k: reads_after[k] - reads_before[k] for k in reads_after}
         return result

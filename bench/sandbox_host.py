@@ -2,7 +2,10 @@
 
 `python -m bench.sandbox_host --port P --creds FILE --gateway-url URL` serves them at
 /sandbox/{dfns,zerohash,crocante}/ (where the gateway's adapters reach them) and
-`/_bench/counts` (GET: calls per provider and endpoint; POST: reset).
+`/_bench/counts` (GET: calls per provider and endpoint; POST: reset),
+`/_bench/population` (POST `{"count": N}`: N clients' own identities, seeded once; see
+`bench/population.py`) and `/_bench/tape` (POST `{"mode": "off|record|replay"}`: see
+`bench/tape.py`).
 """
 
 import argparse
@@ -16,6 +19,8 @@ from starlette.routing import Mount, Route
 
 from bench.counting import CallCounter
 from bench.creds import BenchCredentials
+from bench.population import Population
+from bench.tape import Tape
 from providers.crocante.sandbox import CrocanteSandbox
 from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit.lifecycle import running
@@ -44,8 +49,9 @@ def build_sandboxes(
     }
 
 
-def build_host(sandboxes: dict[str, ProviderSandbox]) -> Starlette:
+def build_host(sandboxes: dict[str, ProviderSandbox]) -> Tape:
     counters = {name: CallCounter() for name in sandboxes}
+    population = Population(sandboxes)
 
     async def counts(request: Request) -> JSONResponse:
         if request.method == "POST":
@@ -56,15 +62,26 @@ def build_host(sandboxes: dict[str, ProviderSandbox]) -> Starlette:
     async def info(request: Request) -> JSONResponse:
         return JSONResponse({n: list(s.demo_owners) for n, s in sandboxes.items()})
 
+    async def populate(request: Request) -> JSONResponse:
+        count = int((await request.json())["count"])
+        return JSONResponse(population.ensure(count))
+
+    async def taping(request: Request) -> JSONResponse:
+        return JSONResponse(tape.set_mode(str((await request.json())["mode"])))
+
     routes = [
         Route("/_bench/counts", counts, methods=["GET", "POST"]),
         Route("/_bench/info", info),
+        Route("/_bench/population", populate, methods=["POST"]),
+        Route("/_bench/tape", taping, methods=["POST"]),
         *(
             Mount(f"/sandbox/{name}", app=counters[name].wrap(sandbox.app))
             for name, sandbox in sandboxes.items()
         ),
     ]
-    return Starlette(routes=routes, lifespan=lambda _: running(sandboxes.values()))
+    app = Starlette(routes=routes, lifespan=lambda _: running(sandboxes.values()))
+    tape = Tape(app, counters, {n: s.faults for n, s in sandboxes.items()})
+    return tape
 
 
 def main() -> None:

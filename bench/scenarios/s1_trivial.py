@@ -1,4 +1,5 @@
-"""S1: a trivial authenticated query (`{ __typename }`), saturated: requests per second."""
+"""S1: a trivial authenticated query (`{ __typename }`), saturated: requests per second
+and the gateway's CPU per request."""
 
 from bench import queries
 from bench.cluster import Cluster
@@ -8,6 +9,7 @@ from bench.scenarios.common import clean, graphql_request
 from bench.stats import median_of
 
 TARGET_RPS = 1500
+TARGET_CPU_MS = 0.5
 
 
 async def run(cluster: Cluster, profile: Profile) -> ScenarioResult:
@@ -28,5 +30,13 @@ async def run(cluster: Cluster, profile: Profile) -> ScenarioResult:
     result.add("req/s", rps, "", f">= {TARGET_RPS}", rps >= TARGET_RPS)
     result.add("p50 latency", median_of([r["latency_ms"] for r in runs], "p50"), "ms")
     result.add("gateway CPU", median_of([r["cpu_pct"] for r in runs], "gateway"), "%")
+    cpu_ms = median_of([r["cpu_ms_per_request"] for r in runs], "gateway")
+    result.add(
+        "gateway CPU/request",
+        cpu_ms,
+        "ms",
+        f"<= {TARGET_CPU_MS:g}",
+        cpu_ms <= TARGET_CPU_MS,
+    )
     result.details = {"connections": profile.s1_connections, "runs": runs}
     return result

@@ -196,6 +196,12 @@ class _ServicesCollector(Collector):
             "gateway_cache_hits", "Answers served from a cache", labels=["cache"]
         )
         hits.add_metric(["products"], self.services.providers.product_cache_hits)
+        # Dfns' per-stake rewards totals (DFNS_REWARDS_CACHE_SECONDS): a hit is a call
+        # not made.
+        for provider, adapter in self.services.providers.adapters.items():
+            cache = getattr(adapter, "rewards_cache", None)
+            if cache is not None:
+                hits.add_metric([f"{provider.value.lower()}_rewards"], cache.hits)
         hits.add_metric(["api_keys"], self.services.authenticator.hits)
         yield hits
 

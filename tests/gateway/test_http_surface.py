@@ -59,6 +59,21 @@ async def test_metrics_show_upstream_calls_and_bus_counters(gateway):
     assert 'gateway_cache_hits_total{cache="api_keys"}' in text
 
 
+async def test_metrics_count_dfns_rewards_totals_read_again_from_the_cache(gateway):
+    query = (
+        "{ stakes(first: 20, filter: {provider: [DFNS]}) { edges { node { id } } } }"
+    )
+    await gateway.graphql(query)
+    await gateway.graphql(query)
+    text = (await gateway.http.get("/metrics")).text
+    line = next(
+        x
+        for x in text.splitlines()
+        if x.startswith('gateway_cache_hits_total{cache="dfns_rewards"}')
+    )
+    assert float(line.rsplit(" ", 1)[1]) >= 1
+
+
 async def test_metrics_count_loader_batches(gateway):
     await gateway.graphql("{ stakes(first: 20) { edges { node { product { id } } } } }")
     text = (await gateway.http.get("/metrics")).text
