@@ -11,6 +11,8 @@ from gateway.domain.enums import Provider
 
 # Small amounts, so a fresh identity's starting balance covers a few hundred stakes.
 DEFAULT_AMOUNT = "0.01"
+# A product listed for its existing stakes that takes no new ones (Dfns Babylon).
+CLOSED = "UNSUPPORTED_ACTION"
 
 
 def identities(tag: str) -> dict[Provider, list[str]]:
@@ -26,8 +28,10 @@ async def _create(
     cluster: Cluster, key: str, products: list[dict[str, Any]], count: int
 ) -> list[str]:
     errors: list[str] = []
-    for i in range(count):
-        product = products[i % len(products)]
+    products = list(products)
+    made = 0
+    while made < count and products:
+        product = products[made % len(products)]
         data = await cluster.graphql(
             key,
             queries.CREATE_STAKE,
@@ -39,10 +43,16 @@ async def _create(
             },
         )
         problems = data["createStake"]["userErrors"]
+        if problems and problems[0]["code"] == CLOSED:
+            products.remove(product)  # listed, but takes no new stakes
+            continue
         if problems:
             errors.append(f"{product['providerProductId']}: {problems[0]['message']}")
             if len(errors) > 3:
                 break
+        made += 1
+    if made < count and not products:
+        errors.append("no product of this provider takes new stakes")
     return errors
 
 
