@@ -191,7 +191,8 @@ def create_app(
                 metrics.operation_timing(),
                 operation_log(settings.slow_operation_seconds),
                 *([otel.schema_extension()] if tracing else []),
-            ]
+            ],
+            fast_execution=settings.fast_execution,
         ),
         graphql_ide=None if settings.is_production else "graphiql",
         keep_alive=True,

@@ -52,6 +52,8 @@ class Settings(SecuritySettings):
     slow_operation_seconds: float = Field(
         default=1.0, alias="GATEWAY_SLOW_OPERATION_SECONDS", gt=0
     )
+    # Plain fields read without graphql-core's per-field machinery (schema/execution.py).
+    fast_execution: bool = Field(default=True, alias="GATEWAY_FAST_EXECUTION")
     # How long a stake's running rewards total is reused (0: read it every time).
     dfns_rewards_cache_seconds: float = Field(
         default=30.0, alias="DFNS_REWARDS_CACHE_SECONDS", ge=0, le=3600

@@ -15,7 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.domain.errors import UserFacingError
 from gateway.schema.context import NotAuthenticated
 from gateway.schema.descriptions import apply_descriptions
-from gateway.schema.execution import execution_context_for
+from gateway.schema.fast_execution import choose_execution
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.scalars import SCALAR_MAP
@@ -36,7 +36,11 @@ def _should_mask(error: GraphQLError) -> bool:
     return not (isinstance(original, RuntimeError) and "fell behind" in str(original))
 
 
-def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> Schema:
+def build_schema(
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+    *,
+    fast_execution: bool = True,
+) -> Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
@@ -57,7 +61,7 @@ def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> Sc
     )
     # What the code does not say in place, a table says: GraphiQL's docs show it all.
     apply_descriptions(schema._schema)
-    schema.execution_context_class = execution_context_for(schema._schema)
+    schema.execution_context_class = choose_execution(schema, fast=fast_execution)
     return schema
 
 
