@@ -87,8 +87,11 @@ class DfnsAdapter(AllocationOperations):
             return []
         return [s for s in await self._client.list_stakes() if s.wallet_id in wanted]
 
-    async def _rewards(self, stake: DfnsStake) -> tuple[datetime, DfnsRewards] | None:
-        """The stake's running total and when it was read."""
+    async def _rewards(
+        self, stake: DfnsStake
+    ) -> tuple[datetime, DfnsRewards | None] | None:
+        """The stake's running total and when it was read (no total: Dfns answered
+        that it has none yet); None when there was nothing to ask."""
         if stake.status in _NO_REWARDS:
             return None
         known = self.rewards_cache.get(stake.id, self._now())
@@ -114,6 +117,9 @@ class DfnsAdapter(AllocationOperations):
                 staked.append(replace(to_stake(stake, as_of, None), rewards=()))
                 continue
             read_at, reward = read
+            if reward is None:  # earning, but nothing reported yet
+                staked.append(replace(to_stake(stake, as_of, Decimal(0)), rewards=()))
+                continue
             running = to_reward(stake, reward, read_at)
             # The running total read here is all Dfns knows of this stake's rewards.
             shown = (running,) if running.amount > 0 else ()

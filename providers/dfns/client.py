@@ -36,14 +36,15 @@ class DfnsClient:
         self._http = http
         self._auth = DfnsAuth(config, root_path=http.base_url.path)
 
-    async def _call(
+    async def _send(
         self,
         method: str,
         path: str,
         *,
         params: Mapping[str, str | int] | None = None,
         body: Mapping[str, Any] | None = None,
-    ) -> object:
+    ) -> httpx.Response:
+        """A 2xx answer; any other as a provider error."""
         content = compact_json(body) if body is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
         with translate_transport_errors(Provider.DFNS):
@@ -57,6 +58,17 @@ class DfnsClient:
             )
         if not response.is_success:
             raise error_for_response(response)
+        return response
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> object:
+        response = await self._send(method, path, params=params, body=body)
         return parse_json_or_protocol_error(response)
 
     async def _walk(
@@ -102,10 +114,13 @@ class DfnsClient:
             await self._call("POST", f"/staking/stakes/{stake_id}/actions", body=body)
         )
 
-    async def get_stake_rewards(self, stake_id: str) -> DfnsRewards:
-        return parse_rewards(
-            await self._call("GET", f"/staking/stakes/{stake_id}/rewards")
-        )
+    async def get_stake_rewards(self, stake_id: str) -> DfnsRewards | None:
+        """None: the stake has no rewards yet, and Dfns answered with an empty body
+        (the SDK types this answer `GetStakeRewardsResponse | undefined`)."""
+        response = await self._send("GET", f"/staking/stakes/{stake_id}/rewards")
+        if not response.content.strip():
+            return None
+        return parse_rewards(parse_json_or_protocol_error(response))
 
     # Allocations
 

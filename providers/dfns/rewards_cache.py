@@ -4,7 +4,7 @@ Dfns has no batch rewards endpoint: a page of N earning stakes costs N calls, ev
 time. The total moves once per reward period (an Ethereum epoch is 6.4 minutes, Babylon
 and XDC pay daily), so reading it again within seconds says nothing new. A total read
 from here keeps the time it was read (the reward's `creditedAt`), and a write on a stake
-forgets its total.
+forgets its total. An empty answer (no rewards yet) is kept the same way, as no total.
 """
 
 from collections import OrderedDict
@@ -17,15 +17,20 @@ class RewardsCache:
     def __init__(self, ttl_seconds: float, max_stakes: int = 10_000) -> None:
         self._ttl = timedelta(seconds=ttl_seconds)
         self._max = max_stakes
-        self._totals: OrderedDict[str, tuple[datetime, DfnsRewards]] = OrderedDict()
+        self._totals: OrderedDict[str, tuple[datetime, DfnsRewards | None]] = (
+            OrderedDict()
+        )
         self.hits = 0
 
     @property
     def enabled(self) -> bool:
         return self._ttl > timedelta(0)
 
-    def get(self, stake_id: str, now: datetime) -> tuple[datetime, DfnsRewards] | None:
-        """The total and when it was read, while younger than the TTL."""
+    def get(
+        self, stake_id: str, now: datetime
+    ) -> tuple[datetime, DfnsRewards | None] | None:
+        """The total and when it was read, while younger than the TTL; None if not
+        kept (a kept total of None: Dfns had no rewards yet for the stake)."""
         found = self._totals.get(stake_id)
         if found is None:
             return None
@@ -37,7 +42,9 @@ class RewardsCache:
         self.hits += 1
         return found
 
-    def put(self, stake_id: str, read_at: datetime, rewards: DfnsRewards) -> None:
+    def put(
+        self, stake_id: str, read_at: datetime, rewards: DfnsRewards | None
+    ) -> None:
         if not self.enabled:
             return
         self._totals[stake_id] = (read_at, rewards)

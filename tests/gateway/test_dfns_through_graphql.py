@@ -191,3 +191,17 @@ async def test_an_allocation_takes_a_deposit_and_a_withdrawal(gateway, dfns):
     listed = (await gateway.graphql(ALLOCATIONS, key=key))["allocations"]
     assert listed["providerFailures"] == []
     assert allocation_id in {e["node"]["id"] for e in listed["edges"]}
+
+
+async def test_a_stake_with_no_rewards_yet_does_not_fail_the_dfns_page(gateway):
+    # The demo's newest Iota stake answers its rewards call with an empty body.
+    page = await gateway.graphql(
+        """query { stakes(first: 100, filter: {provider: DFNS}) {
+          edges { node { protocol status rewardsEarned } }
+          providerFailures { provider code } } }"""
+    )
+    stakes = page["stakes"]
+    assert stakes["providerFailures"] == []
+    nodes = [e["node"] for e in stakes["edges"]]
+    assert {"protocol": "Iota", "status": "ACTIVE", "rewardsEarned": "0"} in nodes
+    assert len(nodes) > 1

@@ -136,6 +136,9 @@ class DfnsRoutes:
         now = self.clock.now()
         stake = self.stakes.get(request.path_params["stake_id"], now)
         earned = self.stakes.rewards(stake, now)
+        if earned is None:
+            # No rewards yet: Dfns answers 200 with no body (SDK: `... | undefined`).
+            return Response(status_code=200)
         return JSONResponse(
             {"symbol": stake.rules.asset.symbol, "balance": str(earned)}
         )

@@ -121,6 +121,9 @@ class StakingRules:
     unbond_time: timedelta | None = None
     deposit_time: timedelta | None = None
     min_amount: Decimal = Decimal(0)
+    # From activation until the first reward is reported (a day: Babylon and XDC pay
+    # daily): until then the rewards call answers with an empty body.
+    first_reward_after: timedelta = timedelta(days=1)
 
 
 STAKING: dict[str, StakingRules] = {
@@ -135,6 +138,8 @@ STAKING: dict[str, StakingRules] = {
             Decimal(100),
             frozenset({"Withdraw"}),
             provider="Figment",
+            # An Ethereum epoch.
+            first_reward_after=timedelta(minutes=6, seconds=24),
         ),
         StakingRules(
             "Iota",
@@ -145,6 +150,8 @@ STAKING: dict[str, StakingRules] = {
             Decimal(1_000_000),
             frozenset({"Withdraw", "Deposit"}),
             deposit_time=timedelta(days=1),
+            # Iota pays at the end of an epoch (a day).
+            first_reward_after=timedelta(days=1),
         ),
         StakingRules(
             "Babylon",

@@ -36,6 +36,15 @@ def _eth(wallet: str, whole: int) -> dict[str, Any]:
     }
 
 
+def _iota(wallet: str, whole: int) -> dict[str, Any]:
+    return {
+        "protocol": "Iota",
+        "walletId": wallet,
+        "validator": DEMO_IOTA_VALIDATOR,
+        "amount": str(IOTA.units(whole)),
+    }
+
+
 def seed_demo(stakes: StakeBook, allocations: AllocationBook, now: datetime) -> None:
     def days(n: int) -> datetime:
         return now - timedelta(days=n)
@@ -56,6 +65,8 @@ def seed_demo(stakes: StakeBook, allocations: AllocationBook, now: datetime) -> 
     _act(
         stakes, iota, days(10), {"kind": "Withdraw", "amount": str(IOTA.units(50_000))}
     )
+    # Active for six hours, its first epoch not over: its rewards answer is empty.
+    _stake(stakes, now - timedelta(hours=30), _iota(main, 20_000))
     xdc = _stake(
         stakes,
         days(15),

@@ -78,7 +78,11 @@ class StakeBook:
             self._stakes.values(), key=lambda s: (s.created_at, s.id), reverse=True
         )
 
-    def rewards(self, stake: SandboxStake, now: datetime) -> int:
+    def rewards(self, stake: SandboxStake, now: datetime) -> int | None:
+        """What the stake has earned; None while no reward has been reported yet."""
+        first = stake.activated_at
+        if first is None or now < first + stake.rules.first_reward_after:
+            return None
         return stake.accrual.earned(now)
 
     def pending_approvals(self, now: datetime) -> list[SandboxStakeAction]:

@@ -333,11 +333,14 @@ def test_the_key_can_be_read_from_a_pem_file(tmp_path):
         {"symbol": "ETH", "balance": "-1.0"},
         {"symbol": "ETH", "balance": "NaN.0"},
         {"balance": "1"},
+        "null",  # an answer, not an empty one
     ],
 )
 async def test_garbage_rewards_are_a_protocol_error(rewards):
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/rewards"):
+            if isinstance(rewards, str):
+                return httpx.Response(200, content=rewards.encode())
             return httpx.Response(200, json=rewards)
         return httpx.Response(200, json={"items": [stake_json()]})
 
@@ -345,6 +348,24 @@ async def test_garbage_rewards_are_a_protocol_error(rewards):
     async with http:
         with pytest.raises(ProviderProtocolError):
             await adapter.list_rewards([OWNER])
+
+
+async def test_an_empty_rewards_answer_is_no_rewards_not_a_failed_page():
+    quiet = "stk-quiet-00000-0000000000000000"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == f"/staking/stakes/{quiet}/rewards":
+            return httpx.Response(200)  # the SDK's `... | undefined`
+        if request.url.path.endswith("/rewards"):
+            return httpx.Response(200, json={"symbol": "ETH", "balance": "5"})
+        return httpx.Response(200, json={"items": [stake_json(), stake_json(id=quiet)]})
+
+    adapter, http = adapter_for(FakeDfns(handler))
+    async with http:
+        stakes = {s.provider_stake_id: s for s in await adapter.list_stakes([OWNER])}
+        rewards = await adapter.list_rewards([OWNER])
+    assert stakes[quiet].rewards_earned == 0 and stakes[quiet].rewards == ()
+    assert [r.provider_stake_id for r in rewards] == [stake_json()["id"]]
 
 
 @pytest.mark.parametrize(

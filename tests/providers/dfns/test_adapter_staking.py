@@ -366,3 +366,23 @@ async def test_a_sandbox_that_is_down_makes_the_adapter_unavailable(adapter, san
         await adapter.health_check()
     with pytest.raises(ProviderUnavailable):
         await adapter.list_stakes(sandbox.demo_owners)
+
+
+async def test_a_stake_with_no_rewards_yet_reads_as_zero_and_the_page_holds(
+    adapter, sandbox, raw
+):
+    # The demo's newest Iota stake is in its first epoch: its rewards answer is empty.
+    stakes = await adapter.list_stakes(sandbox.demo_owners)
+    fresh = [
+        s
+        for s in stakes
+        if s.protocol == "Iota" and s.status is StakeStatus.ACTIVE and not s.rewards
+    ]
+    (stake,) = fresh
+    answer = await raw.get(f"/staking/stakes/{stake.provider_stake_id}/rewards")
+    assert answer.status_code == 200 and answer.content == b""
+    assert stake.rewards_earned == 0
+    assert len(stakes) > 1  # the rest of the page is read as usual
+    assert any(s.rewards_earned for s in stakes)
+    earning = await adapter.list_rewards(sandbox.demo_owners)
+    assert stake.provider_stake_id not in {r.provider_stake_id for r in earning}

@@ -118,6 +118,18 @@ async def test_a_babylon_stake_reads_but_its_actions_are_refused(raw, sandbox):
         assert "Ethereum, Iota, Xdc" in response.json()["error"]["message"]
 
 
+async def test_rewards_answer_an_empty_body_until_the_first_is_reported(raw, clock):
+    stake = await create(raw, eth_body())
+    path = f"/staking/stakes/{stake['id']}/rewards"
+    staking = await raw.get(path)
+    assert staking.status_code == 200 and staking.content == b""
+    await clock.advance(6 * 3600)  # active now, its first epoch not over
+    assert await status_of(raw, stake["id"]) == "Active"
+    assert (await raw.get(path)).content == b""
+    await clock.advance(384)  # one Ethereum epoch
+    assert (await raw.get(path)).json()["symbol"] == "ETH"
+
+
 async def test_an_xdc_stake_below_ten_million_xdc_is_refused(raw):
     response = await raw.post("/staking/stakes", xdc_body(9_999_999))
     assert response.status_code == 400
