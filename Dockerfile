@@ -3,11 +3,14 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
+# The locked runtime tree, hashes checked; then the project alone.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 COPY providers ./providers
-RUN pip install . && useradd --create-home --uid 10001 gateway && mkdir -p /app/var \
-    && chown gateway /app/var
+RUN pip install --no-deps . && useradd --create-home --uid 10001 gateway \
+    && mkdir -p /app/var && chown gateway /app/var
 USER gateway
 
 EXPOSE 8000

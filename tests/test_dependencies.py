@@ -8,6 +8,8 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"gateway", "providers", "tests", "bench", "scripts"}
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
@@ -88,3 +90,41 @@ def test_an_import_with_a_fallback_is_optional_and_any_other_is_required() -> No
         "try:\n    import uvloop\nexcept ImportError:\n    uvloop = None\n"
     )
     assert _imports(tree) == {"cross_web", "jwt"}
+
+
+def _pins(lock: str) -> dict[str, str]:
+    text = (ROOT / lock).read_text(encoding="utf-8")
+    return {
+        _normal(name): version
+        for name, version in re.findall(r"^([A-Za-z0-9][\w.-]*)==(\S+)", text, re.M)
+    }
+
+
+def test_the_lock_pins_every_declared_distribution_within_its_bounds() -> None:
+    pins = _pins("requirements-dev.lock")
+    declared = [
+        *PROJECT["dependencies"],
+        *(r for extra in PROJECT["optional-dependencies"].values() for r in extra),
+    ]
+    outside = []
+    for line in declared:
+        requirement = Requirement(line)
+        name = _normal(requirement.name)
+        if name == _normal(PROJECT["name"]):
+            continue
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        version = pins.get(name)
+        if version is None or not requirement.specifier.contains(
+            version, prereleases=True
+        ):
+            outside.append(f"{line}: locked {version}")
+    # Changed pyproject.toml? `python -m scripts.lock` (README: the lock).
+    assert outside == []
+
+
+def test_the_runtime_lock_is_the_dev_lock_without_the_dev_tools() -> None:
+    runtime, dev = _pins("requirements.lock"), _pins("requirements-dev.lock")
+    assert {name: dev.get(name) for name in runtime} == runtime
+    assert {_name(r) for r in PROJECT["dependencies"]} <= set(runtime)
+    assert "pytest" not in runtime
