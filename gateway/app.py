@@ -28,6 +28,7 @@ from gateway.domain.enums import Provider
 from gateway.events import DEFAULT_MAX_QUEUE, EventBus, create_bus
 from gateway.request_id import HEADER
 from gateway.schema.context import Services
+from gateway.schema.operation_choice import OperationChoice
 from gateway.schema.operation_log import operation_log
 from gateway.schema.schema import build_schema
 from gateway.schema.shared_streams import SharedStreams
@@ -188,6 +189,7 @@ def create_app(
                 *security_extensions(
                     settings, guard, production=settings.is_production
                 ),
+                OperationChoice,
                 metrics.operation_timing(),
                 operation_log(settings.slow_operation_seconds),
                 *([otel.schema_extension()] if tracing else []),

@@ -7,10 +7,10 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from gateway.schema.context import Context, Services
+from gateway.schema.graphql_http import GraphQLOverHTTP
 from gateway.schema.shared_streams import SharedStreams
 from gateway.security.guard import Guard
 from gateway.web.graphiql import CONTENT_SECURITY_POLICY, render_graphiql
@@ -34,7 +34,7 @@ def _wants_ide(request: Request) -> bool:
     )
 
 
-class GatewayGraphQL(GraphQL[Context, None]):
+class GatewayGraphQL(GraphQLOverHTTP):
     # Knows API keys only until create_app gives it the configured one.
     guard: Guard = Guard()
     # Subscriptions asking the same thing share one execution (create_app sets it).
