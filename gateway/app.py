@@ -30,6 +30,8 @@ from gateway.request_id import HEADER
 from gateway.schema.context import Services
 from gateway.schema.operation_choice import OperationChoice
 from gateway.schema.operation_log import operation_log
+from gateway.schema.persisted_queries import PersistedQueries
+from gateway.schema.query_store import create_query_store
 from gateway.schema.schema import build_schema
 from gateway.schema.shared_streams import SharedStreams
 from gateway.schema.transport_ws import with_ping_interval
@@ -179,10 +181,22 @@ def create_app(
             for client in wiring.clients:
                 await client.aclose()
             await opened_bus.disconnect()
+            await persisted.close()
             if store is None:
                 await opened_store.close()
 
     guard = Guard.from_settings(settings, redis_url=settings.redis_url)
+    persisted = PersistedQueries(
+        create_query_store(
+            settings.redis_url,
+            prefix=settings.apq_prefix,
+            ttl_seconds=settings.apq_ttl_seconds,
+            memory_bytes=settings.apq_memory_bytes,
+        )
+        if settings.apq_enabled and guard.documents is None
+        else None,
+        trusted=guard.documents,
+    )
     graphql = GatewayGraphQL(
         build_schema(
             [
@@ -210,6 +224,7 @@ def create_app(
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )
     graphql.guard = guard
+    graphql.persisted_queries = persisted
     graphql.shared_streams = shared_streams
     graphql.graphql_transport_ws_handler_class = with_ping_interval(
         settings.ws_ping_seconds

@@ -85,6 +85,15 @@ class Settings(SecuritySettings):
         default=None, alias="CROCANTE_TOTP_SECRET"
     )
 
+    # Automatic persisted queries: this replica's memory, shared through Redis when
+    # REDIS_URL is set. With trusted documents, only the manifest's hashes run.
+    apq_enabled: bool = Field(default=True, alias="GATEWAY_APQ")
+    apq_ttl_seconds: int = Field(default=86_400, alias="GATEWAY_APQ_TTL_SECONDS", ge=0)
+    apq_memory_bytes: int = Field(
+        default=16 * 1024 * 1024, alias="GATEWAY_APQ_MEMORY_BYTES", gt=0
+    )
+    apq_prefix: str = Field(default="staking-gateway:apq", alias="GATEWAY_APQ_PREFIX")
+
     # Origins whose pages may call the API from a browser (comma-separated; * for any).
     cors_origins: str = Field(default="*", alias="GATEWAY_CORS_ORIGINS")
 

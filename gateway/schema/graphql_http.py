@@ -28,6 +28,8 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from gateway.schema.context import Context
+from gateway.schema.persisted_queries import PersistedQueries, Registration
+from gateway.schema.request_error import RequestError
 from gateway.web.accept import EVENT_STREAM, GRAPHQL_RESPONSE_JSON, JSON, negotiate
 
 GRAPHQL_RESPONSE_CONTENT_TYPE = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
@@ -45,31 +47,6 @@ _STATUS_BY_CODE = {
 }
 
 
-class RequestError(HTTPException):
-    """A request refused before execution, answered as a GraphQL response (`errors`
-    only), with its status under each media type and any headers it needs."""
-
-    def __init__(
-        self,
-        status_code: int,
-        message: str,
-        *,
-        code: str | None = None,
-        legacy_status: int | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(status_code, message)
-        self.code = code
-        self.legacy_status = status_code if legacy_status is None else legacy_status
-        self.headers = headers or {}
-
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"message": self.reason}
-        if self.code is not None:
-            error["extensions"] = {"code": self.code}
-        return {"errors": [error]}
-
-
 @dataclass
 class Exchange:
     """What `Accept` chose for one request (None: only GraphiQL's page), and the
@@ -77,6 +54,8 @@ class Exchange:
 
     negotiated: str | None
     sub_response: Response | None = field(default=None)
+    # An automatic persisted query, remembered once it has shown that it runs.
+    registration: Registration | None = None
 
     @property
     def speaks_graphql_response(self) -> bool:
@@ -126,6 +105,9 @@ def exchange_of(request: Request) -> Exchange:
 class GraphQLOverHTTP(GraphQL[Context, None]):
     """Strawberry's ASGI view, answering as the GraphQL-over-HTTP spec says."""
 
+    # Automatic persisted queries (create_app sets them; None: not spoken).
+    persisted_queries: PersistedQueries | None = None
+
     def offered_media_types(self) -> tuple[str, ...]:
         # application/json first: what `*/*` and legacy clients have always had.
         if GRAPHQL_SSE_PROTOCOL in self.protocols:
@@ -170,10 +152,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         root_value: None,
         sub_response: Response,
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        exchange = exchange_of(request)
+        if isinstance(request_data, GraphQLRequestData) and self.persisted_queries:
+            exchange.registration = await self.persisted_queries.resolve(request_data)
         if (
             isinstance(request_data, GraphQLRequestData)
             and request_data.protocol == "sse"
-            and not exchange_of(request).prefers_a_stream
+            and not exchange.prefers_a_stream
             and not _MAY_SUBSCRIBE.search(request_data.query or "")
         ):
             # The client listed a JSON answer before an event stream: a query or a
@@ -218,12 +203,24 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         answer = await super().process_result(request, result)
         exchange = exchange_of(request)
-        if exchange.speaks_graphql_response and exchange.sub_response is not None:
-            status = request_error_status(result)
-            if status is not None:
-                answer.pop("data", None)
+        status = request_error_status(result)
+        if status is None and exchange.registration and self.persisted_queries:
+            await self.persisted_queries.register(exchange.registration)
+            exchange.registration = None
+        if status is not None and exchange.speaks_graphql_response:
+            answer.pop("data", None)
+            if exchange.sub_response is not None:
                 exchange.sub_response.status_code = status
         return answer
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming a document by its hash alone is a query, not a browser.
+        params = request.query_params
+        return (
+            super().should_render_graphql_ide(request)
+            and "extensions" not in params
+            and "documentId" not in params
+        )
 
     def create_response(
         self,

@@ -2,9 +2,10 @@
 
 The registry is a JSON file: either a list of operation texts, or an object mapping
 each operation's sha256 hex digest to its text (a client's persisted-query manifest).
-A request names a document by `extensions.persistedQuery.sha256Hash` (Apollo) or by
-`documentId` ("sha256:<hex>" or the bare hex), or sends the full text of a registered
-document; anything else is refused before it is parsed.
+A request names a document by `documentId` ("sha256:<hex>" or the bare hex), by
+`extensions.persistedQuery.sha256Hash` (Apollo's protocol, which
+gateway.schema.persisted_queries resolves against this registry alone), or sends the
+full text of a registered document; anything else is refused before it is parsed.
 """
 
 import hashlib
@@ -12,7 +13,6 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from strawberry.http import GraphQLRequestData
@@ -74,7 +74,7 @@ class TrustedDocuments:
         self, request: AsyncHTTPRequestAdapter, data: GraphQLRequestData
     ) -> GraphQLRequestData:
         """Puts the registered text in place of a document id (HTTP only)."""
-        digest = _requested_hash(data.extensions) or await _document_id(request)
+        digest = await _document_id(request)
         if digest is None:
             return data
         text = self.text(digest)
@@ -86,18 +86,6 @@ class TrustedDocuments:
             raise HTTPException(400, "The query does not match its document hash.")
         data.query = text
         return data
-
-
-def _requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
-    persisted = (extensions or {}).get("persistedQuery")
-    if not isinstance(persisted, dict):
-        return None
-    digest = persisted.get("sha256Hash")
-    if not isinstance(digest, str) or not _HEX.match(digest.lower()):
-        raise HTTPException(
-            400, "persistedQuery.sha256Hash must be a sha256 hex digest."
-        )
-    return digest.lower()
 
 
 async def _document_id(request: AsyncHTTPRequestAdapter) -> str | None:
