@@ -27,8 +27,10 @@ from gateway.demo import ensure_demo_client
 from gateway.domain.enums import Provider
 from gateway.events import DEFAULT_MAX_QUEUE, EventBus, create_bus
 from gateway.request_id import HEADER
+from gateway.schema.client_identity import NAME_HEADERS, VERSION_HEADERS
 from gateway.schema.context import Services
 from gateway.schema.operation_choice import OperationChoice
+from gateway.schema.operation_labels import OperationLabeller
 from gateway.schema.operation_log import operation_log
 from gateway.schema.persisted_queries import PersistedQueries
 from gateway.schema.query_store import create_query_store
@@ -185,6 +187,13 @@ def create_app(
             if store is None:
                 await opened_store.close()
 
+    # One set of bounded labels for metrics, logs and spans.
+    labeller = OperationLabeller(
+        known_clients=settings.known_client_names,
+        max_clients=settings.max_client_labels,
+        max_client_versions=settings.max_client_version_labels,
+        max_operations=settings.max_operation_labels,
+    )
     guard = Guard.from_settings(settings, redis_url=settings.redis_url)
     persisted = PersistedQueries(
         create_query_store(
@@ -204,9 +213,19 @@ def create_app(
                     settings, guard, production=settings.is_production
                 ),
                 OperationChoice,
-                metrics.operation_timing(),
-                operation_log(settings.slow_operation_seconds),
-                *([otel.schema_extension()] if tracing else []),
+                metrics.operation_timing(labeller),
+                operation_log(settings.slow_operation_seconds, labeller),
+                *(
+                    [
+                        otel.schema_extension(
+                            labeller,
+                            with_document=settings.otel_document,
+                            name_with_operation=settings.otel_span_names_with_operation,
+                        )
+                    ]
+                    if tracing
+                    else []
+                ),
             ],
             fast_execution=settings.fast_execution,
         ),
@@ -272,7 +291,13 @@ def create_app(
                 CORSMiddleware,
                 allow_origins=settings.cors_origin_list,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", HEADER],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    HEADER,
+                    *NAME_HEADERS,
+                    *VERSION_HEADERS,
+                ],
                 expose_headers=[HEADER],
                 max_age=600,
             ),

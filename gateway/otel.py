@@ -1,9 +1,10 @@
 """Optional OpenTelemetry tracing: on when `OTEL_EXPORTER_OTLP_ENDPOINT` is set and the
 `otel` extra is installed (`pip install 'staking-gateway[otel]'`).
 
-Spans: each GraphQL operation with its parse, validation and resolvers that do work
-(Strawberry's extension; plain fields read off objects make no span), and each call to a
-provider, which also carries the W3C `traceparent` so a provider that traces can join.
+Spans: each GraphQL operation, named and labelled as OpenTelemetry's GraphQL semantic
+conventions say (gateway.schema.otel_spans), with its parse, validation and resolvers
+that do work (plain fields read off objects make no span), and each call to a provider,
+which also carries the W3C `traceparent` so a provider that traces can join.
 An application that set its own tracer provider keeps it.
 """
 
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
+from gateway.schema.operation_labels import OperationLabeller
 
 log = logging.getLogger("gateway.otel")
 
@@ -47,10 +50,17 @@ def configure(endpoint: str, service_name: str) -> bool:
     return True
 
 
-def schema_extension() -> Callable[[], Any]:
-    from strawberry.extensions.tracing import OpenTelemetryExtension
+def schema_extension(
+    labeller: OperationLabeller,
+    *,
+    with_document: bool = False,
+    name_with_operation: bool = False,
+) -> Callable[[], Any]:
+    from gateway.schema.otel_spans import graphql_spans
 
-    return OpenTelemetryExtension
+    return graphql_spans(
+        labeller, with_document=with_document, name_with_operation=name_with_operation
+    )
 
 
 class TracingTransport(httpx.AsyncBaseTransport):

@@ -46,6 +46,22 @@ class Settings(SecuritySettings):
     )
     otel_endpoint: str | None = Field(default=None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
     otel_service_name: str = Field(default="staking-gateway", alias="OTEL_SERVICE_NAME")
+    # graphql.document on operation spans (off: a document may carry literal values).
+    otel_document: bool = Field(default=False, alias="GATEWAY_OTEL_DOCUMENT")
+    # Operation spans named "{type} {operation}" rather than "{type}" (semconv's default).
+    otel_span_names_with_operation: bool = Field(
+        default=False, alias="GATEWAY_OTEL_SPAN_NAMES_WITH_OPERATION"
+    )
+    # Client and operation names on metrics, logs and spans: the known clients always,
+    # then this many distinct values a dimension before the rest fold into "other".
+    client_names: str = Field(default="", alias="GATEWAY_CLIENT_NAMES")
+    max_client_labels: int = Field(default=20, alias="GATEWAY_MAX_CLIENT_LABELS", ge=0)
+    max_client_version_labels: int = Field(
+        default=50, alias="GATEWAY_MAX_CLIENT_VERSION_LABELS", ge=0
+    )
+    max_operation_labels: int = Field(
+        default=100, alias="GATEWAY_MAX_OPERATION_LABELS", ge=0
+    )
     log_level: str = Field(default="info", alias="LOG_LEVEL")
     log_format: Literal["json", "text"] = Field(default="json", alias="LOG_FORMAT")
     # An operation slower than this is logged as a warning, with its request id.
@@ -100,6 +116,10 @@ class Settings(SecuritySettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def known_client_names(self) -> list[str]:
+        return [n.strip() for n in self.client_names.split(",") if n.strip()]
 
     @property
     def effective_database_url(self) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 from gateway.domain.caller import Caller
 from gateway.domain.history_reader import HistoryReader, Probe
 from gateway.events import EventBus
+from gateway.schema.client_identity import ANONYMOUS, ClientIdentity
 from gateway.schema.loaders import Loaders, LoaderStats
 from gateway.services.authentication import Authenticator
 from gateway.services.commands import StakingCommands
@@ -38,8 +39,16 @@ class NotAuthenticated(Exception):
 
 
 class Context:
-    def __init__(self, services: Services, caller: Caller | None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        caller: Caller | None,
+        *,
+        client: ClientIdentity = ANONYMOUS,
+    ) -> None:
         self.services = services
+        # The app and version the request names (metrics, logs and spans carry them).
+        self.client = client
         self.reader = services.reader
         self.caller_or_none = caller
         self.loaders = self.fresh_loaders()

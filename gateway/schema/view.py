@@ -9,6 +9,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 
+from gateway.schema.client_identity import client_identity
 from gateway.schema.context import Context, Services
 from gateway.schema.graphql_http import GraphQLOverHTTP
 from gateway.schema.shared_streams import SharedStreams
@@ -62,9 +63,10 @@ class GatewayGraphQL(GraphQLOverHTTP):
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         services: Services = request.state.services
+        client = client_identity(request.headers)
         if isinstance(request, WebSocket):
             # Authenticated in on_ws_connect, from the connection_init payload.
-            return Context(services, None)
+            return Context(services, None, client=client)
         if _wants_ide(request):
             return Context(services, None)
         key = bearer_key(request.headers.get("authorization"))
@@ -74,7 +76,7 @@ class GatewayGraphQL(GraphQLOverHTTP):
                 401, "Unauthorized: send `Authorization: Bearer <api key or JWT>`."
             )
         await self.guard.admit(caller)
-        return Context(services, caller)
+        return Context(services, caller, client=client)
 
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
@@ -88,4 +90,7 @@ class GatewayGraphQL(GraphQLOverHTTP):
                 {"message": "Too many open connections for this client."}
             )
         context.authenticate(caller)
+        declared = client_identity(params)
+        if declared.name is not None or declared.version is not None:
+            context.client = declared
         return None

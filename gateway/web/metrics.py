@@ -11,11 +11,22 @@ from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
 from gateway.schema.context import Services
+from gateway.schema.operation_labels import OperationLabeller
 from gateway.schema.shared_streams import SharedStreams
 from gateway.upstream_stats import UpstreamStats
 
 WEBHOOK_PROVIDERS = ("zerohash", "dfns")
 WEBHOOK_OUTCOMES = ("accepted", "duplicate", "rejected", "too_large")
+_CLIENT_LABELS = ["client", "client_version", "operation", "type"]
+
+
+def _outcome(result: object) -> str:
+    errors = getattr(result, "errors", None)
+    if not errors:
+        return "ok"
+    if getattr(result, "data", None) is not None or any(e.path for e in errors):
+        return "error"
+    return "rejected"
 
 
 class GatewayMetrics:
@@ -37,16 +48,50 @@ class GatewayMetrics:
             ["type"],
             registry=self.registry,
         )
+        # Per client and operation, in counters: a histogram's buckets times these
+        # labels would be too many series (their cardinality is capped; see
+        # gateway.schema.operation_labels).
+        self.client_operations = Counter(
+            "gateway_operations",
+            "GraphQL operations by client, operation and outcome "
+            "(ok, error: answered with field errors, rejected: never executed)",
+            [*_CLIENT_LABELS, "outcome"],
+            registry=self.registry,
+        )
+        self.client_seconds = Counter(
+            "gateway_operations_seconds",
+            "Time spent on GraphQL queries and mutations by client and operation "
+            "(over gateway_operations_total: the mean)",
+            _CLIENT_LABELS,
+            registry=self.registry,
+        )
 
-    def operation_timing(self) -> Callable[[], SchemaExtension]:
+    def operation_timing(
+        self, labeller: OperationLabeller | None = None
+    ) -> Callable[[], SchemaExtension]:
         histogram = self.operations
+        counted = self.client_operations
+        seconds = self.client_seconds
+        labelled = labeller or OperationLabeller()
 
         class OperationTiming(SchemaExtension):
             def on_operation(self) -> Iterator[None]:
                 started = time.perf_counter()
                 yield
-                kind = self.execution_context.operation_type.value
-                histogram.labels(kind).observe(time.perf_counter() - started)
+                took = time.perf_counter() - started
+                context = self.execution_context
+                labels = labelled.labels(context)
+                if labels.type:
+                    histogram.labels(labels.type).observe(took)
+                values = (
+                    labels.client,
+                    labels.client_version,
+                    labels.operation,
+                    labels.type,
+                )
+                counted.labels(*values, _outcome(context.result)).inc()
+                if labels.type != "subscription":
+                    seconds.labels(*values).inc(took)
 
         return OperationTiming
 
