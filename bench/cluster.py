@@ -75,25 +75,34 @@ class Cluster:
         self.demo_owners = (await self.upstream.get("/_bench/info")).json()
         self.store = Store.from_url(self.database_url)
         await self.store.migrate()
+        self.gateway = self.spawn_gateway(self.gateway_port, self.variants)
+        self.http = httpx.AsyncClient(base_url=self.url, timeout=120)
+        await self._wait_for(self.http, "/healthz", self.gateway)
+
+    def spawn_gateway(
+        self,
+        port: int,
+        variants: Sequence[str] = (),
+        root: Path | None = None,
+        log: str = "gateway.log",
+    ) -> Any:
+        """A gateway on the gateway core at `port`, on this cluster's sandbox host and
+        database; from another checkout's code when `root` is given (bench/ab.py)."""
         args = [
             "-m",
             "bench.gateway_main",
             "--port",
-            str(self.gateway_port),
+            str(port),
             "--creds",
-            str(creds_file),
+            str(self.workdir / "creds.json"),
             "--upstream",
             self.host_url,
             "--database-url",
             self.database_url,
         ]
-        for variant in self.variants:
+        for variant in variants:
             args += ["--variant", variant]
-        self.gateway = procs.spawn(
-            args, self.workdir / "gateway.log", self.gateway_core
-        )
-        self.http = httpx.AsyncClient(base_url=self.url, timeout=120)
-        await self._wait_for(self.http, "/healthz", self.gateway)
+        return procs.spawn(args, self.workdir / log, self.gateway_core, root=root)
 
     async def _wait_for(self, client: httpx.AsyncClient, path: str, proc: Any) -> None:
         deadline = time.monotonic() + 60

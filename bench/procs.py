@@ -27,15 +27,22 @@ def pin_self(core: int | None) -> None:
         os.sched_setaffinity(0, {core})
 
 
-def spawn(args: list[str], log: Path, core: int | None) -> subprocess.Popen[bytes]:
+def spawn(
+    args: list[str], log: Path, core: int | None, root: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`python args...` from this checkout, or from the checkout at `root`."""
     out = log.open("ab")
+    env = None
+    if root is not None:
+        env = {**os.environ, "PYTHONPATH": str(root)}
     try:
         return subprocess.Popen(
             [PYTHON, *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             preexec_fn=(lambda: pin_self(core)) if core is not None else None,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=root or Path(__file__).resolve().parent.parent,
+            env=env,
         )
     finally:
         out.close()
