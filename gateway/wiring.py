@@ -14,6 +14,7 @@ from gateway import otel
 from gateway.domain.enums import Provider
 from gateway.security.upstream import GuardedTransport
 from gateway.settings import Settings
+from gateway.upstream_pool import UpstreamPool
 from gateway.upstream_stats import UpstreamStats
 from providers.base import AllocationAdapter, StakingAdapter
 from providers.crocante import CrocanteAdapter, CrocanteConfig
@@ -160,9 +161,7 @@ def _client(
     provider: Provider,
     tracing: bool,
 ) -> httpx.AsyncClient:
-    inner = transport or httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)
-    )
+    inner = transport or UpstreamPool(max_connections=100, max_keepalive=50)
     if tracing:
         inner = otel.TracingTransport(inner, provider.value)
     return httpx.AsyncClient(
