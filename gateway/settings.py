@@ -74,6 +74,10 @@ class Settings(SecuritySettings):
     dfns_rewards_cache_seconds: float = Field(
         default=30.0, alias="DFNS_REWARDS_CACHE_SECONDS", ge=0, le=3600
     )
+    # How long a listed stake's actions are reused while its status stands.
+    dfns_actions_cache_seconds: float = Field(
+        default=30.0, alias="DFNS_ACTIONS_CACHE_SECONDS", ge=0, le=3600
+    )
     dfns_webhook_secret: SecretStr | None = Field(
         default=None, alias="DFNS_WEBHOOK_SECRET"
     )

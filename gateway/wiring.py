@@ -233,6 +233,7 @@ def build_adapters(
         **({"now": dfns_sandbox.clock.now} if dfns_sandbox is not None else {}),
         rewards_concurrency=DFNS_REWARDS_AT_ONCE,
         rewards_ttl_seconds=settings.dfns_rewards_cache_seconds,
+        actions_ttl_seconds=settings.dfns_actions_cache_seconds,
     )
     wiring.adapters[Provider.DFNS] = dfns_adapter
     wiring.allocation_adapters[Provider.DFNS] = dfns_adapter

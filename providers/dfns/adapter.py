@@ -4,10 +4,11 @@ Dfns lists the whole organisation, so lists are walked in full and filtered by w
 """
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 
@@ -21,6 +22,7 @@ from gateway.domain.enums import Provider, StakeActionKind, UserErrorCode
 from gateway.domain.errors import UserError
 from gateway.domain.models import Reward, Stake, StakingProduct
 from providers.base import ProviderRejected
+from providers.dfns.actions_cache import ActionsCache
 from providers.dfns.allocation_adapter import AllocationOperations
 from providers.dfns.bodies import (
     WALLET_ID,
@@ -72,11 +74,14 @@ class DfnsAdapter(AllocationOperations):
         now: Callable[[], datetime] = _utcnow,
         rewards_concurrency: int = 8,
         rewards_ttl_seconds: float = 0.0,
+        actions_ttl_seconds: float = 0.0,
     ) -> None:
         self._client = DfnsClient(client, config)
         self._now = now
+        # Per-stake reads (rewards, actions) in flight at once.
         self._rewards_slots = asyncio.Semaphore(rewards_concurrency)
         self.rewards_cache = RewardsCache(rewards_ttl_seconds)
+        self.actions_cache = ActionsCache(actions_ttl_seconds)
 
     async def list_products(self) -> Sequence[StakingProduct]:
         return staking_products()
@@ -108,8 +113,30 @@ class DfnsAdapter(AllocationOperations):
         self.rewards_cache.put(stake.id, read_at, rewards)
         return read_at, rewards
 
-    async def _with_rewards(self, stakes: Sequence[DfnsStake]) -> list[Stake]:
-        rewards = await asyncio.gather(*(self._rewards(s) for s in stakes))
+    async def _with_actions(self, stake: DfnsStake) -> DfnsStake:
+        """The stake with its actions, from the actions endpoint where the object
+        carries none (list items)."""
+        if stake.actions is not None:
+            return stake
+        read_at = self._now()
+        actions = self.actions_cache.get(stake.id, stake.status, read_at)
+        if actions is None:
+            async with self._rewards_slots:
+                try:
+                    actions = tuple(await self._client.list_stake_actions(stake.id))
+                except ProviderRejected as exc:
+                    if exc.user_error_code is not UserErrorCode.NOT_FOUND:
+                        raise
+                    actions = ()
+            self.actions_cache.put(stake.id, stake.status, read_at, actions)
+        return replace(stake, actions=actions)
+
+    async def _in_full(self, listed: Sequence[DfnsStake]) -> list[Stake]:
+        """Stakes with their actions and rewards, each read per stake at once."""
+        stakes, rewards = await asyncio.gather(
+            asyncio.gather(*(self._with_actions(s) for s in listed)),
+            asyncio.gather(*(self._rewards(s) for s in listed)),
+        )
         as_of = self._now()
         staked: list[Stake] = []
         for stake, read in zip(stakes, rewards, strict=True):
@@ -129,7 +156,7 @@ class DfnsAdapter(AllocationOperations):
         return staked
 
     async def list_stakes(self, owners: Sequence[str]) -> Sequence[Stake]:
-        return await self._with_rewards(await self._owned_stakes(owners))
+        return await self._in_full(await self._owned_stakes(owners))
 
     async def _find_stake(self, owner: str, stake_id: str) -> DfnsStake | None:
         if not STAKE_ID.match(stake_id):
@@ -146,24 +173,50 @@ class DfnsAdapter(AllocationOperations):
         stake = await self._find_stake(owner, stake_id)
         if stake is None:
             raise not_found(f"stake {stake_id}")
-        return stake
+        return await self._with_actions(stake)
 
     async def get_stake(self, owner: str, provider_stake_id: str) -> Stake | None:
         stake = await self._find_stake(owner, provider_stake_id)
-        return None if stake is None else (await self._with_rewards([stake]))[0]
+        return None if stake is None else (await self._in_full([stake]))[0]
 
     async def list_rewards(self, owners: Sequence[str]) -> Sequence[Reward]:
         # Exactly what the stakes carry: rewards_travel_with_stakes holds by definition.
         return [r for s in await self.list_stakes(owners) for r in s.rewards or ()]
 
-    def _result(
-        self, stake: DfnsStake, kind: str, external_id: str | None
+    async def _result(
+        self,
+        stake: DfnsStake,
+        kind: str,
+        external_id: str | None,
+        before: frozenset[str] | None = None,
     ) -> StakeActionResult:
-        action = pick_action(stake.actions, kind, external_id)
+        """The stake a write answered with and the action it made. `before`: the ids
+        of the actions the stake had, when the answer was not the stake (a 202) and it
+        was read back: an action not among them is ours, and none may be there yet."""
+        stake = await self._with_actions(stake)
+        if before is not None:
+            new = [a for a in stake.actions or () if a.id not in before]
+            if not any(a.kind == kind for a in new):
+                return StakeActionResult(
+                    stake=to_stake(stake, self._now()), action=None
+                )
+        else:
+            new = list(stake.actions or ())
+        action = pick_action(new, kind, external_id)
         return StakeActionResult(
             stake=to_stake(stake, self._now()),
             action=to_stake_action(action, stake.wallet_id, protocol_of(stake)),
         )
+
+    async def _held_stake(self, body: Mapping[str, Any]) -> DfnsStake | None:
+        """After a 202 that was not the stake: the stake our request made, found by
+        its externalId (without one it cannot be told from an identical older one)."""
+        if "externalId" not in body:
+            return None
+        for listed in await self._owned_stakes([body["walletId"]]):
+            if same_request(body, listed.request_body):
+                return await self._client.get_stake(listed.id)
+        return None
 
     async def create_stake(self, command: CreateStake) -> StakeActionResult:
         protocol = None
@@ -187,7 +240,12 @@ class DfnsAdapter(AllocationOperations):
             stake = await self._client.get_stake(exc.existing_id)
             if not same_request(body, stake.request_body):
                 raise exc from None
-        return self._result(stake, "Stake", command.external_id)
+        if stake is None:  # held for policy approval: nothing to show until it exists
+            stake = await self._held_stake(body)
+            if stake is None:
+                return StakeActionResult(stake=None, action=None)
+            return await self._result(stake, "Stake", command.external_id, frozenset())
+        return await self._result(stake, "Stake", command.external_id)
 
     async def _act(
         self,
@@ -196,17 +254,22 @@ class DfnsAdapter(AllocationOperations):
         amount: Decimal | None,
         external_id: str | None,
     ) -> StakeActionResult:
-        # Whatever the action does to the stake, its rewards are read afresh after it.
+        # Whatever the action does to the stake, it is read afresh after it.
         self.rewards_cache.forget(stake.id)
+        self.actions_cache.forget(stake.id)
         body = stake_action_body(protocol_of(stake), kind, amount, external_id)
         try:
             updated = await self._client.create_stake_action(stake.id, body)
         except ProviderRejected as exc:
             if not is_conflict(exc):
                 raise
-            updated = await self._client.get_stake(stake.id)
+            updated = await self._with_actions(await self._client.get_stake(stake.id))
             replayed_action(updated.actions, exc, body)
-        return self._result(updated, kind, external_id)
+        if updated is None:  # held for policy approval (a 202): read it back
+            before = frozenset(a.id for a in stake.actions or ())
+            updated = await self._client.get_stake(stake.id)
+            return await self._result(updated, kind, external_id, before)
+        return await self._result(updated, kind, external_id)
 
     @staticmethod
     def _staked(stake: DfnsStake, protocol: StakingProtocol) -> Decimal:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import httpx
 
 from gateway.domain.enums import Provider
-from providers.base import translate_transport_errors
+from providers.base import ProviderProtocolError, translate_transport_errors
 from providers.dfns.allocation_models import DfnsAllocation, parse_allocation
 from providers.dfns.auth import DfnsAuth, compact_json, parse_json_or_protocol_error
 from providers.dfns.config import DfnsConfig
@@ -17,10 +17,12 @@ from providers.dfns.fields import protocol_error
 from providers.dfns.models import (
     DfnsRewards,
     DfnsStake,
+    DfnsStakeAction,
     Page,
     parse_page,
     parse_rewards,
     parse_stake,
+    parse_stake_action,
 )
 
 T = TypeVar("T")
@@ -104,15 +106,25 @@ class DfnsClient:
     async def get_stake(self, stake_id: str) -> DfnsStake:
         return parse_stake(await self._call("GET", f"/staking/stakes/{stake_id}"))
 
-    async def create_stake(self, body: Mapping[str, Any]) -> DfnsStake:
-        return parse_stake(await self._call("POST", "/staking/stakes", body=body))
+    async def create_stake(self, body: Mapping[str, Any]) -> DfnsStake | None:
+        """The stake as created; None when Dfns held the write for policy approval
+        (HTTP 202) and answered with something other than the stake."""
+        return _stake_or_held(await self._send("POST", "/staking/stakes", body=body))
 
     async def create_stake_action(
         self, stake_id: str, body: Mapping[str, Any]
-    ) -> DfnsStake:
-        return parse_stake(
-            await self._call("POST", f"/staking/stakes/{stake_id}/actions", body=body)
+    ) -> DfnsStake | None:
+        """The stake with its new action; None as for `create_stake`."""
+        path = f"/staking/stakes/{stake_id}/actions"
+        return _stake_or_held(await self._send("POST", path, body=body))
+
+    async def list_stake_actions(self, stake_id: str) -> list[DfnsStakeAction]:
+        """Every action of the stake, oldest first (the order of `actions[]`)."""
+        actions = await self._walk(
+            f"/staking/stakes/{stake_id}/actions", parse_stake_action, "stake actions"
         )
+        # The docs give no order for this list (the sandbox pages newest first).
+        return sorted(actions, key=lambda a: a.date_created)
 
     async def get_stake_rewards(self, stake_id: str) -> DfnsRewards | None:
         """None: the stake has no rewards yet, and Dfns answered with an empty body
@@ -141,3 +153,15 @@ class DfnsClient:
         return parse_allocation(
             await self._call("POST", f"/allocations/{allocation_id}/actions", body=body)
         )
+
+
+def _stake_or_held(response: httpx.Response) -> DfnsStake | None:
+    """A write's answer: the full stake (PROVIDERS.md 1.3). A 202 means Dfns held the
+    write for policy approval (old SDK: `PolicyPendingError`); its body is not
+    documented, so it is read as a stake only where it is one."""
+    if response.status_code != 202:
+        return parse_stake(parse_json_or_protocol_error(response))
+    try:
+        return parse_stake(parse_json_or_protocol_error(response))
+    except ProviderProtocolError:
+        return None

@@ -205,3 +205,37 @@ async def test_a_stake_with_no_rewards_yet_does_not_fail_the_dfns_page(gateway):
     nodes = [e["node"] for e in stakes["edges"]]
     assert {"protocol": "Iota", "status": "ACTIVE", "rewardsEarned": "0"} in nodes
     assert len(nodes) > 1
+
+
+LISTED = """query { stakes(first: 100, filter: {provider: DFNS}) {
+  edges { node { id status actions { providerActionId kind status } } } } }"""
+
+
+async def test_a_listed_stake_shows_its_action_waiting_then_approved(gateway, dfns):
+    key, products = dfns
+    created = await gateway.graphql(
+        CREATE,
+        {"input": {"productId": products["Ethereum"]["id"], "amount": "400"}},
+        key=key,
+    )
+    stake_id = created["createStake"]["stake"]["id"]
+
+    async def listed():
+        edges = (await gateway.graphql(LISTED, key=key))["stakes"]["edges"]
+        return next(e["node"] for e in edges if e["node"]["id"] == stake_id)
+
+    (waiting,) = (await listed())["actions"]
+    assert (waiting["kind"], waiting["status"]) == ("STAKE", "PENDING_APPROVAL")
+    decided = await gateway.http.post(
+        f"/sandbox/dfns/_sandbox/approvals/{waiting['providerActionId']}",
+        json={"decision": "Approved"},
+    )
+    assert decided.status_code == 200
+    # A listed stake's actions are reused while its status stands, for at most
+    # DFNS_ACTIONS_CACHE_SECONDS (30 s of the sandbox's clock).
+    await gateway.advance("dfns", 60)
+    assert [a["status"] for a in (await listed())["actions"]] == ["IN_PROGRESS"]
+    await gateway.advance("dfns", 7 * 3600)
+    active = await listed()
+    assert active["status"] == "ACTIVE"
+    assert [a["status"] for a in active["actions"]] == ["COMPLETED"]

@@ -17,7 +17,7 @@ from providers.dfns.sandbox.body import Body, parse_json
 from providers.dfns.sandbox.errors import DfnsApiError, bad_request, not_found
 from providers.dfns.sandbox.pagination import page
 from providers.dfns.sandbox.stake_requests import parse_create_stake, parse_stake_action
-from providers.dfns.sandbox.stakes import StakeBook
+from providers.dfns.sandbox.stakes import SandboxStake, StakeBook
 from providers.dfns.sandbox.views import (
     allocation_action_json,
     allocation_json,
@@ -46,12 +46,23 @@ class DfnsRoutes:
         stakes: StakeBook,
         allocations: AllocationBook,
         requester: dict[str, str],
+        held_status: int = 200,
     ) -> None:
         self.clock = clock
         self.signing = signing
         self.stakes = stakes
         self.allocations = allocations
         self.requester = requester
+        self.held_status = held_status
+
+    def _written(self, stake: SandboxStake) -> Response:
+        """A stake write's answer: the full stake; `held_status` when its newest action
+        waits for policy approval (200 as the docs show, 202 as older Dfns did)."""
+        held = bool(stake.actions) and (
+            stake.actions[-1].status == "PendingPolicyApproval"
+        )
+        status = self.held_status if held else 200
+        return JSONResponse(stake_json(stake, self.requester), status_code=status)
 
     def _guard(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         """Bearer on every call; on a write, a user action bound to exactly it."""
@@ -99,7 +110,7 @@ class DfnsRoutes:
         now = self.clock.now()
         if request.method == "POST":
             stake = self.stakes.create(parse_create_stake(parse_json(raw)), now)
-            return JSONResponse(stake_json(stake, self.requester))
+            return self._written(stake)
         listed = self.stakes.all(now)
         return JSONResponse(
             page(
@@ -119,9 +130,7 @@ class DfnsRoutes:
         stake = self.stakes.get(request.path_params["stake_id"], now)
         if request.method == "POST":
             action = parse_stake_action(parse_json(raw), stake.rules.protocol)
-            return JSONResponse(
-                stake_json(self.stakes.act(stake.id, action, now), self.requester)
-            )
+            return self._written(self.stakes.act(stake.id, action, now))
         newest_first = list(reversed(stake.actions))
         return JSONResponse(
             page(

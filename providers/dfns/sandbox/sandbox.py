@@ -42,7 +42,9 @@ class DfnsSandbox:
     """Credentials: `auth_token` (random when omitted) is the one Bearer token accepted;
     `credentials` maps credential ids to public-key PEMs allowed to sign user actions.
     Without `credentials`, an Ed25519 credential is made and its private key kept, so
-    `gateway_config()` returns a working configuration."""
+    `gateway_config()` returns a working configuration. `held_status` is the HTTP
+    status of a stake write held for policy approval: 200 with the action
+    `PendingPolicyApproval`, as the docs show, or 202, as older Dfns answered."""
 
     provider = Provider.DFNS
 
@@ -53,7 +55,10 @@ class DfnsSandbox:
         auth_token: str | None = None,
         credentials: Mapping[str, str] | None = None,
         faults: Faults | None = None,
+        held_status: int = 200,
     ) -> None:
+        if held_status not in (200, 202):
+            raise ValueError("held_status must be 200 or 202")
         self.clock = clock or SimulatedClock()
         self.faults = faults or Faults()
         self.auth_token = auth_token or f"dfns-sandbox-{secrets.token_urlsafe(32)}"
@@ -77,6 +82,7 @@ class DfnsSandbox:
             stakes=self.stakes,
             allocations=self.allocations,
             requester={"userId": new_id("us"), "tokenId": new_id("to")},
+            held_status=held_status,
         )
         self.app: Starlette = sandbox_app(routes.routes(), self.clock, self.faults)
 
