@@ -24,7 +24,7 @@ from gateway.domain.errors import UserError
 from gateway.domain.models import Reward, Stake, StakeAction, StakingProduct
 from providers.base import ProviderProtocolError, ProviderRejected
 from providers.crocante.auth import CrocanteAuth
-from providers.crocante.client import CrocanteClient, PositionList
+from providers.crocante.client import CrocanteClient
 from providers.crocante.config import CrocanteConfig
 from providers.crocante.mapping import (
     position_to_reward,
@@ -32,7 +32,7 @@ from providers.crocante.mapping import (
     product_to_domain,
     redeem_action_id,
 )
-from providers.crocante.models import CrocantePosition
+from providers.crocante.models import CrocantePosition, PositionList
 
 P = Provider.CROCANTE
 # With no configured user (sandbox mode), the catalogue is read as this user.
@@ -88,7 +88,9 @@ class CrocanteAdapter:
             self._api.list_positions(session, PositionList.ACTIVE),
             self._api.list_positions(session, PositionList.REDEEMED),
         )
-        return [*active, *redeemed]
+        # Redeemed while the lists were read: it is in both, and closed.
+        closed = {p.operation.id for p in redeemed}
+        return [*(p for p in active if p.operation.id not in closed), *redeemed]
 
     async def _positions_of(
         self, owners: Sequence[str]

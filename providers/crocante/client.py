@@ -4,9 +4,9 @@ Each call is made as one Crocante user, whose `CrocanteAuth` signs it. Paths com
 the config and stay relative (no leading slash), so the client's base path is kept.
 """
 
+import dataclasses
 import json
 from decimal import Decimal
-from enum import Enum
 from urllib.parse import quote
 
 import httpx
@@ -19,6 +19,7 @@ from providers.crocante.errors import error_for_response
 from providers.crocante.models import (
     CrocantePosition,
     CrocanteStakingType,
+    PositionList,
     envelope_data,
     parse_list,
     parse_position,
@@ -29,11 +30,6 @@ from providers.crocante.totp import decode_secret
 P = Provider.CROCANTE
 # A provider that ignores `page` would otherwise be walked forever.
 MAX_PAGES = 1000
-
-
-class PositionList(Enum):
-    ACTIVE = "active"
-    REDEEMED = "redeemed"
 
 
 def _relative(path: str) -> str:
@@ -78,7 +74,8 @@ class CrocanteClient:
             batch = parse_list(body, parse_position, f"{which.value} stakes")
             for position in batch:
                 # A position created mid-walk shifts the pages: keep the first copy.
-                positions.setdefault(position.operation.id, position)
+                listed = dataclasses.replace(position, listed_in=which)
+                positions.setdefault(position.operation.id, listed)
             if len(batch) < size:
                 return list(positions.values())
         raise ProviderProtocolError(P, f"{which.value} stakes never end")

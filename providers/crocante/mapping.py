@@ -3,11 +3,26 @@
 A Crocante position is a Stake keyed by `operation.id`. Crocante keeps no action
 records, so the stake's actions are synthesised: its STAKE at `openedAt` and, once
 closed, its REDEEM at `closedAt`. Its `yield` is one cumulative Reward.
+
+Where a position is in its lifecycle comes from the list it was read from and from
+`operation.closedAt` (seed 003: a redeemed position moves to the redeemed list and its
+`closedAt` is set), not from the status word alone, whose casing and vocabulary differ
+between the seed and the backend (PROVIDERS.md 3):
+- listed as redeemed, or `closedAt` set: closed, WITHDRAWN, whatever the word;
+- otherwise open, and the word tells which open state: PENDING, ACTIVE (also
+  `COMPLETED`), FAILED, CANCELED; a closing word (`Redeemed`, `CLOSED`) on a position
+  still listed open and not closed is a redemption under way: WITHDRAWING.
 """
 
 from datetime import datetime
 
-from gateway.domain.enums import Provider, StakeActionKind, StakeStatus, StakingMode
+from gateway.domain.enums import (
+    ActionStatus,
+    Provider,
+    StakeActionKind,
+    StakeStatus,
+    StakingMode,
+)
 from gateway.domain.models import Asset, Reward, Stake, StakeAction, StakingProduct
 from gateway.domain.provider_statuses import (
     UnknownProviderStatus,
@@ -15,7 +30,11 @@ from gateway.domain.provider_statuses import (
     stake_status,
 )
 from providers.base import ProviderProtocolError
-from providers.crocante.models import CrocantePosition, CrocanteStakingType
+from providers.crocante.models import (
+    CrocantePosition,
+    CrocanteStakingType,
+    PositionList,
+)
 
 P = Provider.CROCANTE
 PAYOUT_AT_REDEMPTION = "at redemption"
@@ -50,12 +69,33 @@ def reward_id(op_id: str) -> str:
     return f"{op_id}:yield"
 
 
-def _actions(position: CrocantePosition, owner: str) -> tuple[StakeAction, ...]:
-    operation = position.operation
+def is_closed(position: CrocantePosition) -> bool:
+    return (
+        position.listed_in is PositionList.REDEEMED
+        or position.operation.closed_at is not None
+    )
+
+
+def lifecycle(position: CrocantePosition) -> StakeStatus:
+    if is_closed(position):
+        return StakeStatus.WITHDRAWN
     try:
-        opened_status = action_status(P, operation.status)
+        status = stake_status(P, position.operation.status)
     except UnknownProviderStatus as exc:
         raise ProviderProtocolError(P, str(exc)) from None
+    return StakeStatus.WITHDRAWING if status is StakeStatus.WITHDRAWN else status
+
+
+def _actions(position: CrocantePosition, owner: str) -> tuple[StakeAction, ...]:
+    operation = position.operation
+    closed = is_closed(position)
+    if closed:
+        opened_status = ActionStatus.COMPLETED
+    else:
+        try:
+            opened_status = action_status(P, operation.status)
+        except UnknownProviderStatus as exc:
+            raise ProviderProtocolError(P, str(exc)) from None
     staked = StakeAction(
         provider=P,
         provider_action_id=stake_action_id(operation.id),
@@ -67,16 +107,18 @@ def _actions(position: CrocantePosition, owner: str) -> tuple[StakeAction, ...]:
         provider_stake_id=operation.id,
         amount=position.initial_amount,
     )
-    if operation.closed_at is None:
+    if not closed:
         return (staked,)
     redeemed = StakeAction(
         provider=P,
         provider_action_id=redeem_action_id(operation.id),
         owner=owner,
         kind=StakeActionKind.REDEEM,
-        status=opened_status,
+        status=ActionStatus.COMPLETED,
         provider_status=operation.status,
-        created_at=operation.closed_at,
+        # The seed promises `closedAt` on a redeemed position; failing that, the last
+        # time Crocante says it changed.
+        created_at=operation.closed_at or operation.updated_at or operation.opened_at,
         provider_stake_id=operation.id,
         amount=position.amount,
     )
@@ -85,7 +127,7 @@ def _actions(position: CrocantePosition, owner: str) -> tuple[StakeAction, ...]:
 
 def is_redeemable(position: CrocantePosition, now: datetime) -> bool:
     """Open, and either variable or past its term: what Crocante will redeem."""
-    if position.operation.closed_at is not None:
+    if is_closed(position):
         return False
     if position.staking_type.mode is StakingMode.VARIABLE:
         return True
@@ -95,10 +137,7 @@ def is_redeemable(position: CrocantePosition, now: datetime) -> bool:
 def position_to_stake(position: CrocantePosition, owner: str, now: datetime) -> Stake:
     """`now` is when the position was read: it decides whether REDEEM is available."""
     operation = position.operation
-    try:
-        status = stake_status(P, operation.status)
-    except UnknownProviderStatus as exc:
-        raise ProviderProtocolError(P, str(exc)) from None
+    status = lifecycle(position)
     return Stake(
         provider=P,
         provider_stake_id=operation.id,

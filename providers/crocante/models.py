@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any, TypeVar
 
 from gateway.domain.enums import Provider, StakingMode
@@ -43,6 +44,14 @@ class CrocanteOperation:
     full_type: str | None
 
 
+class PositionList(Enum):
+    """The two lists a position is read from (seed 003): the active (unredeemed) ones
+    and the redeemed (closed) ones."""
+
+    ACTIVE = "active"
+    REDEEMED = "redeemed"
+
+
 @dataclass(frozen=True, slots=True)
 class CrocantePosition:
     type_id: str
@@ -56,6 +65,8 @@ class CrocantePosition:
     apy: Decimal
     staking_type: CrocanteStakingType
     operation: CrocanteOperation
+    # Where it was listed: with `operation.closedAt`, what says whether it is closed.
+    listed_in: PositionList = PositionList.ACTIVE
 
 
 def _object(value: object, what: str) -> dict[str, Any]:

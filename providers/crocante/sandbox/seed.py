@@ -60,3 +60,5 @@ def seed_demo(state: CrocanteState) -> None:
     stake("stake_btc_fixed_90", "0.5", 20)
     stake("ADA_180DAY", "2500", 10)
     state.redeem(DEMO_USER, redeemed, at=now - timedelta(days=30))
+    # Closed in the backend's words: only its list and `closedAt` say it is redeemed.
+    state.positions[redeemed].closed_word = "COMPLETED"

@@ -58,6 +58,9 @@ class Position:
     apy: Decimal
     opened_at: datetime
     closed_at: datetime | None = None
+    # The operation's word once closed. The seed says `Redeemed`; the backend's own data
+    # says `COMPLETED` of finished operations (PROVIDERS.md 3): both are heard.
+    closed_word: str = "REDEEMED"
 
     @property
     def redeemable_at(self) -> datetime | None:

@@ -51,7 +51,7 @@ def position_json(position: Position, now: datetime) -> dict[str, Any]:
             "openedAt": opened,
             "updatedAt": time_text(position.accrued_until(now)),
             "closedAt": time_text(position.closed_at),
-            "status": "ACTIVE" if position.closed_at is None else "REDEEMED",
+            "status": "ACTIVE" if position.closed_at is None else position.closed_word,
             "type": "STAKING",
             "fullType": "STAKING",
         },

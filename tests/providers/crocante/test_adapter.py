@@ -145,7 +145,9 @@ async def test_demo_stakes_map_every_seeded_state(adapter):
     assert stakes["stake_btc_fixed_90"].status is StakeStatus.ACTIVE
     closed = stakes["stake_sol_variable"]
     assert closed.status is StakeStatus.WITHDRAWN
-    assert closed.provider_status == "REDEEMED"
+    # Its word is the backend's COMPLETED (ACTIVE by the word alone): its list and
+    # closedAt say it is closed.
+    assert closed.provider_status == "COMPLETED"
     assert closed.closed_at is not None
     assert closed.available_actions == ()
     assert [a.kind for a in closed.actions] == [

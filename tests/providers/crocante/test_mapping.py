@@ -1,5 +1,6 @@
 """How Crocante positions and types read in the common model."""
 
+import dataclasses
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -12,7 +13,11 @@ from providers.crocante.mapping import (
     position_to_stake,
     product_to_domain,
 )
-from providers.crocante.models import parse_position, parse_staking_type
+from providers.crocante.models import (
+    PositionList,
+    parse_position,
+    parse_staking_type,
+)
 from tests.providers.crocante.fakes import position_json
 
 BEFORE_DUE = datetime(2026, 3, 12, tzinfo=UTC)
@@ -31,21 +36,62 @@ def position(status="Active", closed_at=None, **overrides):
         ("Active", StakeStatus.ACTIVE, ActionStatus.COMPLETED),
         ("ACTIVE", StakeStatus.ACTIVE, ActionStatus.COMPLETED),
         ("COMPLETED", StakeStatus.ACTIVE, ActionStatus.COMPLETED),
-        ("Redeemed", StakeStatus.WITHDRAWN, ActionStatus.COMPLETED),
-        ("REDEEMED", StakeStatus.WITHDRAWN, ActionStatus.COMPLETED),
-        ("CLOSED", StakeStatus.WITHDRAWN, ActionStatus.COMPLETED),
+        # A closing word on a position still listed open, not closed: under way.
+        ("Redeemed", StakeStatus.WITHDRAWING, ActionStatus.COMPLETED),
+        ("REDEEMED", StakeStatus.WITHDRAWING, ActionStatus.COMPLETED),
+        ("CLOSED", StakeStatus.WITHDRAWING, ActionStatus.COMPLETED),
         ("PENDING", StakeStatus.PENDING, ActionStatus.PENDING),
         ("FAILED", StakeStatus.FAILED, ActionStatus.FAILED),
         ("CANCELED", StakeStatus.CANCELED, ActionStatus.CANCELED),
         ("Cancelled", StakeStatus.CANCELED, ActionStatus.CANCELED),
     ],
 )
-def test_every_crocante_status_maps_in_either_casing(word, stake_status, action_status):
+def test_an_open_position_takes_its_state_from_the_word_in_either_casing(
+    word, stake_status, action_status
+):
     stake = position_to_stake(position(word), "alice", BEFORE_DUE)
 
     assert stake.status is stake_status
     assert stake.provider_status == word
     assert stake.actions[0].status is action_status
+
+
+@pytest.mark.parametrize("word", ["Redeemed", "ACTIVE", "COMPLETED", "Frozen"])
+def test_a_position_from_the_redeemed_list_is_closed_whatever_its_word(word):
+    listed = dataclasses.replace(
+        position(word, closed_at="2026-04-20T08:00:00Z"),
+        listed_in=PositionList.REDEEMED,
+    )
+
+    stake = position_to_stake(listed, "alice", AFTER_DUE)
+
+    assert stake.status is StakeStatus.WITHDRAWN
+    assert stake.provider_status == word
+    assert stake.closed_at == datetime(2026, 4, 20, 8, tzinfo=UTC)
+    assert [(a.kind, a.status) for a in stake.actions] == [
+        (StakeActionKind.STAKE, ActionStatus.COMPLETED),
+        (StakeActionKind.REDEEM, ActionStatus.COMPLETED),
+    ]
+    assert stake.available_actions == ()
+
+
+def test_a_closed_at_closes_a_position_even_on_the_active_list():
+    stake = position_to_stake(
+        position("ACTIVE", closed_at="2026-04-20T08:00:00Z"), "alice", AFTER_DUE
+    )
+
+    assert stake.status is StakeStatus.WITHDRAWN
+    assert stake.available_actions == ()
+
+
+def test_a_redeemed_listing_without_closed_at_is_closed_as_of_its_last_update():
+    listed = dataclasses.replace(position("Redeemed"), listed_in=PositionList.REDEEMED)
+
+    stake = position_to_stake(listed, "alice", AFTER_DUE)
+
+    assert stake.status is StakeStatus.WITHDRAWN
+    assert stake.closed_at is None  # not invented
+    assert stake.actions[1].created_at == datetime(2026, 3, 12, 14, 20, tzinfo=UTC)
 
 
 def test_an_unknown_status_is_a_protocol_error():

@@ -6,6 +6,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from gateway.domain.enums import StakeStatus
 from providers.base import ProviderProtocolError
 from providers.crocante import client as client_module
 from providers.crocante.models import parse_position, parse_staking_type
@@ -134,19 +135,41 @@ def answering(body, status=200):
         {"data": {"items": []}, "status": 200},
         {"data": [], "status": "200"},
         {"data": [position_json(amount=None)], "status": 200},
-        {
-            "data": [
-                position_json(
-                    operation={**position_json()["operation"], "status": "WEIRD"}
-                )
-            ]
-        },
     ],
 )
 async def test_garbage_stake_lists_are_protocol_errors(body):
     async with mock_client(answering(body)) as client:
         with pytest.raises(ProviderProtocolError):
             await mock_adapter(client).list_stakes(["alice"])
+
+
+def _listing(active_word: str | None, redeemed_word: str | None):
+    def body(word: str | None) -> dict:
+        if word is None:
+            return {"data": [], "status": 200}
+        operation = {**position_json()["operation"], "status": word}
+        return {"data": [position_json(operation=operation)], "status": 200}
+
+    def handler(request):
+        redeemed = request.url.path.endswith("redeemed")
+        return httpx.Response(
+            200, json=body(redeemed_word if redeemed else active_word)
+        )
+
+    return with_login(handler)
+
+
+async def test_an_open_position_with_an_unknown_word_is_a_protocol_error():
+    async with mock_client(_listing("WEIRD", None)) as client:
+        with pytest.raises(ProviderProtocolError):
+            await mock_adapter(client).list_stakes(["alice"])
+
+
+async def test_a_redeemed_listing_is_closed_whatever_its_word_even_if_listed_twice():
+    async with mock_client(_listing("ACTIVE", "WEIRD")) as client:
+        (stake,) = await mock_adapter(client).list_stakes(["alice"])
+    assert stake.status is StakeStatus.WITHDRAWN
+    assert stake.provider_status == "WEIRD"
 
 
 @pytest.mark.parametrize("body", [b"not json", {"data": None}, {"data": [{"id": 1}]}])
