@@ -66,7 +66,12 @@ from gateway.web.webhooks import (
     webhook_endpoint,
     zerohash_verifier,
 )
-from gateway.wiring import SANDBOX_PATHS, build_adapters, build_sandboxes
+from gateway.wiring import (
+    SANDBOX_PATHS,
+    build_adapters,
+    build_client_webhooks,
+    build_sandboxes,
+)
 from providers.sandbox_kit.lifecycle import running
 from providers.sandbox_kit.protocol import ProviderSandbox
 
@@ -155,6 +160,14 @@ def create_app(
         watching = (
             asyncio.create_task(watcher.run()) if settings.watcher_enabled else None
         )
+        webhooks = build_client_webhooks(settings, opened_store, opened_bus)
+        services.webhooks = webhooks.registry
+        services.webhook_sender = webhooks.sender
+        sending = (
+            asyncio.create_task(webhooks.sender.run())
+            if settings.webhook_sender_enabled
+            else None
+        )
         if on_ready is not None:
             on_ready(demo_key)
         try:
@@ -173,10 +186,12 @@ def create_app(
                 ),
             }
         finally:
-            if watching is not None:
-                watching.cancel()
-                with suppress(asyncio.CancelledError):
-                    await watching
+            for task in (watching, sending):
+                if task is not None:
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
+            await webhooks.http.aclose()
             with suppress(Exception):  # best effort: unmarked rows are republished
                 await feed.flush_marks()
             await sandbox_work.aclose()

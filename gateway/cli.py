@@ -6,6 +6,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from gateway.domain.enums import Provider
 
@@ -149,6 +150,89 @@ async def _with_store(action: str, args: argparse.Namespace) -> int:
         await store.close()
 
 
+async def _webhooks(action: str, args: argparse.Namespace) -> int:
+    from gateway.domain.errors import UserFacingError
+    from gateway.domain.webhooks import SUBSCRIBABLE, WebhookEventType
+    from gateway.settings import Settings
+    from gateway.store.store import Store
+    from gateway.wiring import build_client_webhooks
+
+    settings = Settings()
+    store = Store.from_url(settings.effective_database_url)
+    webhooks = build_client_webhooks(settings, store, None)
+    try:
+        await store.migrate()
+        registry = webhooks.registry
+        if action == "add":
+            clients = [
+                c
+                for c in await store.clients.list()
+                if args.client in (c.id, c.key_prefix) and c.revoked_at is None
+            ]
+            if len(clients) != 1:
+                print(f"no single active client {args.client!r}", file=sys.stderr)
+                return 1
+            try:
+                registered = await registry.register(
+                    clients[0].id,
+                    args.url,
+                    [WebhookEventType(e) for e in args.event or ()]
+                    or list(SUBSCRIBABLE),
+                    args.description,
+                )
+            except UserFacingError as refused:
+                print(refused.error.message, file=sys.stderr)
+                return 1
+            endpoint = registered.endpoint
+            print(f"created webhook endpoint {endpoint.id} for {clients[0].name}")
+            print("The signing secret is shown once; keep it now:")
+            print(registered.secret)
+            return 0
+        if action == "list":
+            for endpoint in await registry.endpoints(None):
+                if args.client and args.client != endpoint.client_id:
+                    continue
+                state = "enabled" if endpoint.enabled else "DISABLED"
+                types = ",".join(t.value for t in endpoint.event_types)
+                print(
+                    f"{endpoint.id}  {endpoint.client_id}  {state}  {endpoint.url}  "
+                    f"{types}"
+                )
+            return 0
+        removed = await registry.remove(None, args.endpoint)
+        print(f"removed {int(removed)} endpoint(s)")
+        return 0 if removed else 1
+    finally:
+        await webhooks.http.aclose()
+        await store.close()
+
+
+def _add_webhook_commands(commands: "argparse._SubParsersAction[Any]") -> None:
+    from gateway.domain.webhooks import SUBSCRIBABLE
+
+    webhooks = commands.add_parser("webhooks", help="manage client webhook endpoints")
+    actions = webhooks.add_subparsers(dest="webhooks_command", required=True)
+    add = actions.add_parser(
+        "add", help="register an endpoint for a client; prints its secret once"
+    )
+    add.add_argument("--client", required=True, help="client id or key prefix")
+    add.add_argument("--url", required=True)
+    add.add_argument(
+        "--event",
+        action="append",
+        choices=[t.value for t in SUBSCRIBABLE],
+        help="an event type to send (repeat); default: all",
+    )
+    add.add_argument("--description")
+    add.set_defaults(run=lambda a: asyncio.run(_webhooks("add", a)))
+    listing = actions.add_parser("list", help="list endpoints")
+    listing.add_argument("--client", help="only this client id's")
+    listing.set_defaults(run=lambda a: asyncio.run(_webhooks("list", a)))
+    remove = actions.add_parser("remove", help="remove an endpoint by id")
+    remove.add_argument("endpoint")
+    remove.set_defaults(run=lambda a: asyncio.run(_webhooks("remove", a)))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="staking-gateway", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -193,6 +277,7 @@ def parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("client")
     revoke.set_defaults(run=lambda a: asyncio.run(_with_store("revoke", a)))
+    _add_webhook_commands(commands)
     return root
 
 

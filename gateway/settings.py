@@ -37,6 +37,31 @@ class Settings(SecuritySettings):
     )
     ws_ping_seconds: float = Field(default=15.0, alias="WS_PING_SECONDS", gt=0)
 
+    # Client webhooks. Private, loopback and link-local URLs are refused unless allowed
+    # (loopback is allowed in sandbox mode, for a receiver on the same machine).
+    webhook_allow_private: bool = Field(
+        default=False, alias="GATEWAY_WEBHOOK_ALLOW_PRIVATE"
+    )
+    # Whether this replica may send (one sends at a time, under a lease).
+    webhook_sender_enabled: bool = Field(
+        default=True, alias="GATEWAY_WEBHOOK_SENDER_ENABLED"
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0, alias="GATEWAY_WEBHOOK_POLL_SECONDS", gt=0
+    )
+    webhook_lease_seconds: float = Field(
+        default=30.0, alias="GATEWAY_WEBHOOK_LEASE_SECONDS", gt=0
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, alias="GATEWAY_WEBHOOK_TIMEOUT_SECONDS", gt=0, le=60
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=5.0, alias="GATEWAY_WEBHOOK_RETRY_BASE_SECONDS", gt=0
+    )
+    webhook_retry_hours: float = Field(
+        default=24.0, alias="GATEWAY_WEBHOOK_RETRY_HOURS", gt=0
+    )
+
     dfns_api_url: str | None = Field(default=None, alias="DFNS_API_URL")
     dfns_auth_token: SecretStr | None = Field(default=None, alias="DFNS_AUTH_TOKEN")
     dfns_cred_id: str | None = Field(default=None, alias="DFNS_CRED_ID")

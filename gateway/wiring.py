@@ -6,15 +6,22 @@ production process, every API URL set, never loads the fake providers, their key
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 from pydantic import SecretStr
 
 from gateway import otel
 from gateway.domain.enums import Provider
+from gateway.events import EventBus
 from gateway.security.upstream import GuardedTransport
+from gateway.services.webhooks.addresses import AddressPolicy
+from gateway.services.webhooks.registry import WebhookRegistry
+from gateway.services.webhooks.retry import RetryPolicy
+from gateway.services.webhooks.sender import SenderPolicy, WebhookSender
 from gateway.settings import Settings
 from gateway.upstream_pool import UpstreamPool
+from gateway.store.store import Store
 from gateway.upstream_stats import UpstreamStats
 from providers.base import AllocationAdapter, StakingAdapter
 from providers.crocante import CrocanteAdapter, CrocanteConfig
@@ -238,3 +245,46 @@ def build_adapters(
     wiring.adapters[Provider.DFNS] = dfns_adapter
     wiring.allocation_adapters[Provider.DFNS] = dfns_adapter
     return wiring
+
+
+def webhook_addresses(settings: Settings) -> AddressPolicy:
+    return AddressPolicy(
+        allow_private=settings.webhook_allow_private,
+        allow_loopback=settings.any_sandboxed,
+    )
+
+
+@dataclass
+class ClientWebhooks:
+    registry: WebhookRegistry
+    sender: WebhookSender
+    http: httpx.AsyncClient
+
+
+def build_client_webhooks(
+    settings: Settings, store: Store, bus: EventBus | None
+) -> ClientWebhooks:
+    """The client-webhook registry and sender, with the HTTP client they send with."""
+    http = httpx.AsyncClient(
+        # A receiver that redirects is not followed: the target would escape the check.
+        follow_redirects=False,
+        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+    )
+    addresses = webhook_addresses(settings)
+    sender = WebhookSender(
+        store,
+        http,
+        addresses=addresses,
+        retry=RetryPolicy(
+            base_seconds=settings.webhook_retry_base_seconds,
+            window=timedelta(hours=settings.webhook_retry_hours),
+        ),
+        policy=SenderPolicy(
+            poll_seconds=settings.webhook_poll_seconds,
+            lease_ttl=settings.webhook_lease_seconds,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        ),
+        bus=bus,
+    )
+    return ClientWebhooks(WebhookRegistry(store, addresses, sender), sender, http)

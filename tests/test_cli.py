@@ -30,7 +30,7 @@ def test_export_schema_prints_what_is_checked_in(tmp_path):
 
 def test_migrate_then_clients_create_list_and_revoke(tmp_path):
     database = tmp_path / "db.sqlite3"
-    assert "applied migrations: [1, 2]" in run("migrate", database=database).stdout
+    assert "applied migrations: [1, 2, 3]" in run("migrate", database=database).stdout
     assert "up to date" in run("migrate", database=database).stdout
 
     created = run(
@@ -51,3 +51,37 @@ def test_migrate_then_clients_create_list_and_revoke(tmp_path):
     assert run("clients", "revoke", prefix, database=database).returncode == 0
     assert "revoked" in run("clients", "list", database=database).stdout
     assert run("clients", "revoke", prefix, database=database).returncode == 1
+
+
+def test_webhooks_add_list_and_remove(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    created = run(
+        "clients", "create", "--name", "shop", "--crocante-user", "alice",
+        database=database,
+    )  # fmt: skip
+    client_id = created.stdout.split("(")[1].split(")")[0]
+
+    # Sandbox mode (no provider URLs set) lets a receiver on loopback register.
+    added = run(
+        "webhooks", "add", "--client", client_id, "--url", "http://127.0.0.1:9/hook",
+        "--event", "stake.status_changed", "--event", "reward.received",
+        database=database,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    secret = added.stdout.strip().splitlines()[-1]
+    assert secret.startswith("whsec_")
+    endpoint_id = added.stdout.split()[3]
+
+    listed = run("webhooks", "list", database=database).stdout
+    assert endpoint_id in listed and "stake.status_changed,reward.received" in listed
+    assert secret not in listed
+
+    refused = run(
+        "webhooks", "add", "--client", client_id, "--url", "http://169.254.169.254/",
+        database=database,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "private" in refused.stderr
+
+    assert run("webhooks", "remove", endpoint_id, database=database).returncode == 0
+    assert endpoint_id not in run("webhooks", "list", database=database).stdout
+    assert run("webhooks", "remove", endpoint_id, database=database).returncode == 1

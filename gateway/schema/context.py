@@ -15,6 +15,8 @@ from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
 from gateway.services.status_feed import StatusFeed
 from gateway.services.watcher import Watcher
+from gateway.services.webhooks.registry import WebhookRegistry
+from gateway.services.webhooks.sender import WebhookSender
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Services:
     feed: StatusFeed
     authenticator: Authenticator
     watcher: Watcher | None = None
+    webhooks: WebhookRegistry | None = None
+    webhook_sender: WebhookSender | None = None
     loader_stats: LoaderStats = field(default_factory=LoaderStats)
 
 

@@ -11,6 +11,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from gateway.domain.errors import UserFacingError
 from gateway.schema.context import NotAuthenticated
@@ -21,6 +22,7 @@ from gateway.schema.query import Query
 from gateway.schema.scalars import SCALAR_MAP
 from gateway.schema.subscription import Subscription
 from gateway.schema.trace_extension import ProviderTraceExtension
+from gateway.schema.webhooks import WebhookMutation, WebhookQuery
 
 SAFE_ERRORS = (UserFacingError, NotAuthenticated)
 
@@ -42,8 +44,9 @@ def build_schema(
     fast_execution: bool = True,
 ) -> Schema:
     schema = Schema(
-        query=Query,
-        mutation=Mutation,
+        # Each back-office noun keeps its fields in its own module.
+        query=merge_types("Query", (Query, WebhookQuery)),
+        mutation=merge_types("Mutation", (Mutation, WebhookMutation)),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[

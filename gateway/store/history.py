@@ -246,6 +246,28 @@ class HistoryStore:
             ).all()
         return [_to_event(row) for row in rows]
 
+    async def recorded_after(
+        self, cursor: int, limit: int = 500
+    ) -> list[tuple[StatusEvent, datetime]]:
+        """Events after `cursor`, every owner, applied or not (a cursor is never skipped
+        unseen), with when each was recorded: what an outbox consumer reads next."""
+        async with self._engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(_events)
+                    .where(_events.c.cursor > cursor)
+                    .order_by(_events.c.cursor)
+                    .limit(limit)
+                )
+            ).all()
+        recorded = []
+        for row in rows:
+            at: datetime = row.recorded_at
+            recorded.append(
+                (_to_event(row), at if at.tzinfo else at.replace(tzinfo=UTC))
+            )
+        return recorded
+
     async def latest_payload(
         self, provider: Provider, kind: EntityKind, entity_id: str
     ) -> str | None:

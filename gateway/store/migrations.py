@@ -13,9 +13,13 @@ from gateway.store.tables import (
     ClientIdentityRow,
     EntityStateRow,
     IdempotencyRow,
+    OutboxCursorRow,
     SchemaVersionRow,
     StatusEventRow,
     WatcherLeaseRow,
+    WebhookAttemptRow,
+    WebhookDeliveryRow,
+    WebhookEndpointRow,
     WebhookEventRow,
 )
 
@@ -32,6 +36,7 @@ def _create_initial_tables(connection: Connection) -> None:
         ApiClientRow,
         ClientIdentityRow,
         IdempotencyRow,
+        OutboxCursorRow,
         StatusEventRow,
         EntityStateRow,
         WebhookEventRow,
@@ -45,6 +50,17 @@ def _create_watcher_leases(connection: Connection) -> None:
     table.__table__.create(connection, checkfirst=True)
 
 
+def _create_outbound_webhooks(connection: Connection) -> None:
+    tables: list[Any] = [
+        WebhookEndpointRow,
+        WebhookDeliveryRow,
+        WebhookAttemptRow,
+        OutboxCursorRow,
+    ]
+    for table in tables:
+        table.__table__.create(connection, checkfirst=True)
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(
         1,
@@ -52,6 +68,11 @@ MIGRATIONS: Sequence[Migration] = (
         _create_initial_tables,
     ),
     Migration(2, "watcher leases", _create_watcher_leases),
+    Migration(
+        3,
+        "client webhook endpoints, deliveries, attempts, outbox cursors",
+        _create_outbound_webhooks,
+    ),
 )
 
 # Any constant serves, as long as every replica uses the same one.

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.store.client_webhooks import ClientWebhookStore
 from gateway.store.clients import ClientStore
 from gateway.store.engine import create_engine
 from gateway.store.history import HistoryStore
@@ -21,6 +22,7 @@ class Store:
         self.idempotency = IdempotencyStore(engine)
         self.history = HistoryStore(engine)
         self.leases = LeaseStore(engine)
+        self.client_webhooks = ClientWebhookStore(engine)
 
     @classmethod
     def from_url(cls, database_url: str) -> "Store":

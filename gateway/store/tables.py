@@ -2,7 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -133,3 +142,99 @@ class WatcherLeaseRow(SQLModel, table=True):
     provider: str = Field(primary_key=True)
     holder: str
     expires_at: datetime = Field(sa_column=_utc_column())
+
+
+class WebhookEndpointRow(SQLModel, table=True):
+    """An endpoint a client registered for outbound webhooks; the secret signs them."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: str = Field(primary_key=True)
+    client_id: str = Field(foreign_key="api_client.id", index=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    event_types: str  # comma-separated WebhookEventType values
+    description: str | None = None
+    secret: str
+    created_at: datetime = Field(sa_column=_utc_column())
+    failing_since: datetime | None = Field(
+        default=None, sa_column=_utc_column(nullable=True)
+    )
+    disabled_at: datetime | None = Field(
+        default=None, sa_column=_utc_column(nullable=True)
+    )
+    disabled_reason: str | None = None
+
+
+class WebhookDeliveryRow(SQLModel, table=True):
+    """One event due to one endpoint: the outbound outbox, retried until delivered."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        Index("ix_webhook_delivery_due", "state", "next_attempt_at"),
+        Index("ix_webhook_delivery_order", "endpoint_id", "ordering_key", "id"),
+        Index("ix_webhook_delivery_event", "endpoint_id", "event_id"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+    endpoint_id: str = Field(
+        sa_column=Column(
+            Text, ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    event_id: str
+    event_type: str
+    cursor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # Deliveries sharing a key (one stake) go out one at a time, in id order.
+    ordering_key: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    state: str
+    attempts: int = 0
+    created_at: datetime = Field(sa_column=_utc_column())
+    first_attempt_at: datetime | None = Field(
+        default=None, sa_column=_utc_column(nullable=True)
+    )
+    next_attempt_at: datetime | None = Field(
+        default=None, sa_column=_utc_column(nullable=True)
+    )
+    delivered_at: datetime | None = Field(
+        default=None, sa_column=_utc_column(nullable=True)
+    )
+    last_status: int | None = None
+    last_error: str | None = None
+
+
+class WebhookAttemptRow(SQLModel, table=True):
+    """The delivery log: every request sent, with its answer and how long it took."""
+
+    __tablename__ = "webhook_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"),
+            ForeignKey("webhook_delivery.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    attempt: int
+    attempted_at: datetime = Field(sa_column=_utc_column())
+    status_code: int | None = None
+    error: str | None = None
+    latency_ms: float
+
+
+class OutboxCursorRow(SQLModel, table=True):
+    """How far a consumer of the status history has read it (the webhook fan-out)."""
+
+    __tablename__ = "outbox_cursor"
+
+    name: str = Field(primary_key=True)
+    cursor: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -50,6 +50,9 @@ _STARTER = """\
 #    Zerohash (any StakingProduct id from Overview works).
 #    Put the new id in "stakeId" to watch only that stake.
 {tour}#
+# RegisterWebhook: your back end hears of every change
+# too, signed (the secret is answered once); see README.
+#
 # Amounts are exact decimals sent as strings, in whole
 # units ("1.5" ETH, never wei); times are UTC ISO 8601.
 # A provider that cannot answer is listed under
@@ -104,6 +107,17 @@ mutation CreateStake($input: CreateStakeInput!) {{
   }}
 }}
 
+mutation RegisterWebhook($webhookUrl: String!) {{
+  createWebhookEndpoint(input: {{
+    url: $webhookUrl
+    eventTypes: [STAKE_STATUS_CHANGED, ACTION_STATUS_CHANGED, REWARD_RECEIVED]
+  }}) {{
+    endpoint {{ id url eventTypes enabled }}
+    secret
+    userErrors {{ code message field }}
+  }}
+}}
+
 subscription WatchStakes($stakeId: ID) {{
   stakeStatusChanged(stakeId: $stakeId) {{
     cursor
@@ -119,14 +133,19 @@ subscription WatchStakes($stakeId: ID) {{
 
 
 def starter_document(*, sandbox: bool) -> str:
-    """The document GraphiQL opens with: Overview, CreateStake and WatchStakes."""
+    """The document GraphiQL opens with: Overview, CreateStake, RegisterWebhook and
+    WatchStakes."""
     return _STARTER.format(tour=_SANDBOX_TOUR if sandbox else _REAL_TOUR)
 
 
 def starter_variables() -> str:
     # Zerohash's ETH product: in the sandbox and at Zerohash alike.
     product = NodeId("StakingProduct", Provider.ZEROHASH, "", "ETH").encode()
-    variables = {"input": {"productId": product, "amount": "1"}, "stakeId": None}
+    variables = {
+        "input": {"productId": product, "amount": "1"},
+        "stakeId": None,
+        "webhookUrl": "<the https URL of your back end>",
+    }
     return json.dumps(variables, indent=2)
 
 

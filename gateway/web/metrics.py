@@ -196,6 +196,7 @@ class _ServicesCollector(Collector):
             for provider, count in watcher.polls.items():
                 polls.add_metric([provider.value], count)
         yield polls
+        yield from self._client_webhooks()
         coalesced = GaugeMetricFamily(
             "gateway_upstream_reads_coalesced", "Reads that shared an in-flight call"
         )
@@ -204,6 +205,24 @@ class _ServicesCollector(Collector):
         yield from self._upstream_latency()
         yield from self._loaders()
         yield from self._caches()
+
+    def _client_webhooks(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        sender = self.services.webhook_sender
+        attempts = CounterMetricFamily(
+            "gateway_client_webhook_attempts",
+            "Requests this replica sent to client webhook endpoints, by outcome",
+            labels=["outcome"],
+        )
+        leading = GaugeMetricFamily(
+            "gateway_client_webhook_sender_leading",
+            "Whether this replica holds the webhook sender's lease (1) or not (0)",
+        )
+        for outcome in ("delivered", "failed"):
+            count = sender.outcomes[outcome] if sender is not None else 0
+            attempts.add_metric([outcome], count)
+        leading.add_metric([], 1.0 if sender is not None and sender.leading else 0.0)
+        yield attempts
+        yield leading
 
     def _upstream_latency(self) -> Iterator[CounterMetricFamily]:
         seconds = CounterMetricFamily(

@@ -89,6 +89,7 @@ def test_the_starter_document_is_valid_against_the_schema():
         assert names == {
             "Overview": "query",
             "CreateStake": "mutation",
+            "RegisterWebhook": "mutation",
             "WatchStakes": "subscription",
         }
 

@@ -1,0 +1,1 @@
+"""Outbound webhooks for clients: registration, the fan-out from the outbox, sending."""
