@@ -160,7 +160,7 @@ def create_app(
         watching = (
             asyncio.create_task(watcher.run()) if settings.watcher_enabled else None
         )
-        webhooks = build_client_webhooks(settings, opened_store, opened_bus)
+        webhooks = build_client_webhooks(settings, opened_store, feed)
         services.webhooks = webhooks.registry
         services.webhook_sender = webhooks.sender
         sending = (

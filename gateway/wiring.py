@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 from gateway import otel
 from gateway.domain.enums import Provider
-from gateway.events import EventBus
 from gateway.security.upstream import GuardedTransport
+from gateway.services.status_feed import StatusFeed
 from gateway.services.webhooks.addresses import AddressPolicy
 from gateway.services.webhooks.registry import WebhookRegistry
 from gateway.services.webhooks.retry import RetryPolicy
@@ -262,7 +262,7 @@ class ClientWebhooks:
 
 
 def build_client_webhooks(
-    settings: Settings, store: Store, bus: EventBus | None
+    settings: Settings, store: Store, feed: StatusFeed | None
 ) -> ClientWebhooks:
     """The client-webhook registry and sender, with the HTTP client they send with."""
     http = httpx.AsyncClient(
@@ -285,6 +285,8 @@ def build_client_webhooks(
             lease_ttl=settings.webhook_lease_seconds,
             timeout_seconds=settings.webhook_timeout_seconds,
         ),
-        bus=bus,
     )
+    if feed is not None:
+        # What this replica records wakes its sender; another's, the next poll.
+        feed.on_published.append(sender.wake)
     return ClientWebhooks(WebhookRegistry(store, addresses, sender), sender, http)

@@ -4,7 +4,7 @@ Reports are written first (the row is the outbox) and published after the commit
 crash left unpublished are published at the next start, so nothing is lost between the two.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import orjson
@@ -133,6 +133,9 @@ class StatusFeed:
         self.store = store
         self.bus = bus
         self._published: set[int] = set()
+        # Told of each published batch, in this process (the webhook sender wakes on
+        # it); not a bus subscriber, so it counts as no subscription.
+        self.on_published: list[Callable[[], None]] = []
 
     async def record(self, reports: Sequence[StatusReport]) -> list[StatusEvent]:
         if not reports:
@@ -149,6 +152,9 @@ class StatusFeed:
         applied = [e for e in events if e.applied]
         for event in applied:
             await self.bus.publish(STATUS_CHANNEL, encode_event(event))
+        if applied:
+            for listener in self.on_published:
+                listener()
         # Marked in batches: one UPDATE per event halved webhook ingest (bench S6). A
         # crash before the flush republishes a few events; subscribers skip cursors
         # they have seen, so nobody gets one twice.

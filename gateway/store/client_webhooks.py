@@ -61,6 +61,10 @@ class AttemptOutcome:
     counts_for_health: bool = True
 
 
+class _PositionMoved(Exception):
+    pass
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
@@ -261,16 +265,18 @@ class ClientWebhookStore:
         False, queuing nothing, when the position is no longer `expected` (another
         sender moved it first).
         """
-        async with self._engine.begin() as connection:
-            moved = await connection.execute(
-                update(_positions)
-                .where(_positions.c.name == name, _positions.c.cursor == expected)
-                .values(cursor=advance_to)
-            )
-            if moved.rowcount != 1:
-                await connection.rollback()
-                return False
-            await self._insert(connection, deliveries, now)
+        try:
+            async with self._engine.begin() as connection:
+                moved = await connection.execute(
+                    update(_positions)
+                    .where(_positions.c.name == name, _positions.c.cursor == expected)
+                    .values(cursor=advance_to)
+                )
+                if moved.rowcount != 1:
+                    raise _PositionMoved
+                await self._insert(connection, deliveries, now)
+        except _PositionMoved:  # rolled back: nothing queued
+            return False
         return True
 
     async def enqueue(self, deliveries: Sequence[NewDelivery], now: datetime) -> int:

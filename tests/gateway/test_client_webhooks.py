@@ -179,23 +179,23 @@ async def test_a_ping_a_redelivery_and_a_replay_are_signed_and_keep_event_ids(ga
         assert all(receiver.signed(r) for r in got)
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://10.1.2.3/hook",
-        "http://169.254.169.254/latest/meta-data/",
-        "http://192.168.0.10:8080/",
-        "http://[::ffff:172.16.0.1]/",
-        "http://[fe80::1]/",
-        "http://0.0.0.0:9/",
-        "ftp://example.com/",
-        "http://user:pw@127.0.0.1/",
-    ],
-)
-async def test_a_private_link_local_or_malformed_url_is_refused(gateway, url):
-    answer = await register(gateway, DEMO_KEY, url)
-    assert answer["endpoint"] is None and answer["secret"] is None
-    assert [e["code"] for e in answer["userErrors"]] == ["INVALID_INPUT"]
+REFUSED = [
+    "http://10.1.2.3/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://192.168.0.10:8080/",
+    "http://[::ffff:172.16.0.1]/",
+    "http://[fe80::1]/",
+    "http://0.0.0.0:9/",
+    "ftp://example.com/",
+    "http://user:pw@127.0.0.1/",
+]
+
+
+async def test_a_private_link_local_or_malformed_url_is_refused(gateway):
+    for url in REFUSED:
+        answer = await register(gateway, DEMO_KEY, url)
+        assert answer["endpoint"] is None and answer["secret"] is None, url
+        assert [e["code"] for e in answer["userErrors"]] == ["INVALID_INPUT"], url
     assert (await gateway.graphql(LOG))["webhookEndpoints"] == []
 
 

@@ -201,6 +201,13 @@ def _variables(name: str, ids: dict[str, str]) -> dict[str, Any]:
         "create_stake_action": {
             "input": {"stakeId": ids["withdraw"], "kind": "WITHDRAW"}
         },
+        # Refused (a private address): both runs answer alike, and register nothing.
+        "create_webhook_endpoint": {
+            "input": {"url": "http://10.0.0.1/", "eventTypes": ["STAKE_STATUS_CHANGED"]}
+        },
+        "replay_webhooks": {"after": "0"},
+        "test_webhook": {"endpointId": "we_unknown"},
+        "webhook_deliveries": {},
         "overview": {},
         "preview_stake": {"input": {"productId": ids["zerohash"], "amount": "1.5"}},
         "providers": {},

@@ -34,8 +34,6 @@ from gateway.domain.webhooks import (
     WebhookEndpoint,
     event_id_for,
 )
-from gateway.events import EventBus, SubscriberOverflow
-from gateway.services.status_feed import STATUS_CHANNEL
 from gateway.services.webhooks.addresses import AddressPolicy, check_url
 from gateway.services.webhooks.payloads import event_body, ordering_key
 from gateway.services.webhooks.retry import RetryPolicy, parse_retry_after
@@ -83,7 +81,6 @@ class WebhookSender:
         retry: RetryPolicy | None = None,
         policy: SenderPolicy | None = None,
         clock: Clock = utc_now,
-        bus: EventBus | None = None,
         holder: str | None = None,
     ) -> None:
         self.store = store
@@ -93,7 +90,6 @@ class WebhookSender:
         self.retry = retry or RetryPolicy()
         self.policy = policy or SenderPolicy()
         self.clock = clock
-        self.bus = bus
         self.holder = holder or f"replica-{uuid.uuid4().hex[:12]}"
         self.outcomes: Counter[str] = Counter({"delivered": 0, "failed": 0})
         self.leading = False
@@ -320,7 +316,6 @@ class WebhookSender:
 
     async def run(self) -> None:
         """Fans out and sends while this replica holds the lease, until cancelled."""
-        listener = asyncio.create_task(self._listen()) if self.bus else None
         ttl = timedelta(seconds=self.policy.lease_ttl)
         try:
             while True:
@@ -341,7 +336,7 @@ class WebhookSender:
                     await asyncio.wait_for(self._wake.wait(), self.policy.poll_seconds)
                 self._wake.clear()
         finally:
-            tasks = [*self._in_flight.values(), *([listener] if listener else [])]
+            tasks = list(self._in_flight.values())
             for task in tasks:
                 task.cancel()
             # Cancelled mid-request, a delivery stays PENDING and is sent again.
@@ -353,18 +348,6 @@ class WebhookSender:
         sent = await self.send_due_once(wait=False)
         return queued > 0 or sent > 0
 
-    async def _listen(self) -> None:
-        """A recorded event wakes the sender at once, rather than at its next poll."""
-        assert self.bus is not None
-        while True:
-            try:
-                async with self.bus.subscribe(STATUS_CHANNEL, max_queue=16) as events:
-                    async for _ in events:
-                        self._wake.set()
-            except SubscriberOverflow:
-                self._wake.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhook sender lost the bus")
-            await asyncio.sleep(self.policy.poll_seconds)
+    def wake(self) -> None:
+        """Something was recorded: look now, not at the next poll."""
+        self._wake.set()
