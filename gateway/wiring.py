@@ -20,8 +20,8 @@ from gateway.services.webhooks.registry import WebhookRegistry
 from gateway.services.webhooks.retry import RetryPolicy
 from gateway.services.webhooks.sender import SenderPolicy, WebhookSender
 from gateway.settings import Settings
-from gateway.upstream_pool import UpstreamPool
 from gateway.store.store import Store
+from gateway.upstream_pool import UpstreamPool
 from gateway.upstream_stats import UpstreamStats
 from providers.base import AllocationAdapter, StakingAdapter
 from providers.crocante import CrocanteAdapter, CrocanteConfig
