@@ -361,3 +361,11 @@ async def test_a_subscription_still_streams_when_json_is_listed_first(gateway):
     ) as stream:
         assert stream.status_code == 200
         assert media_type(stream) == "text/event-stream"
+
+
+async def test_defer_is_not_served_yet_so_it_is_refused_at_validation(gateway):
+    # README, From a frontend: "Not yet: @defer and @stream".
+    query = "{ portfolio { ... @defer { stakeCount } } }"
+    response = await post(gateway, {"query": query})
+    assert response.status_code == 400
+    assert "Unknown directive '@defer'" in response.json()["errors"][0]["message"]
