@@ -90,7 +90,8 @@ class DfnsAdapter(AllocationOperations):
         wanted = set(owners)
         if not wanted:
             return []
-        return [s for s in await self._client.list_stakes() if s.wallet_id in wanted]
+        stakes = await self._client.list_stakes(wanted)
+        return [s for s in stakes if s.wallet_id in wanted]
 
     async def _rewards(
         self, stake: DfnsStake

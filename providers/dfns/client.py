@@ -2,7 +2,7 @@
 caller). Every body is serialized once, compactly, and sent as those exact bytes, which
 `DfnsAuth` signs. Non-2xx answers become provider errors here."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -19,6 +19,7 @@ from providers.dfns.models import (
     DfnsStake,
     DfnsStakeAction,
     Page,
+    of_wallets,
     parse_page,
     parse_rewards,
     parse_stake,
@@ -74,7 +75,11 @@ class DfnsClient:
         return parse_json_or_protocol_error(response)
 
     async def _walk(
-        self, path: str, item: Callable[[object, str], T], what: str
+        self,
+        path: str,
+        item: Callable[[object, str], T],
+        what: str,
+        wanted: Callable[[object], bool] | None = None,
     ) -> list[T]:
         items: list[T] = []
         token: str | None = None
@@ -83,7 +88,7 @@ class DfnsClient:
             if token:
                 params["paginationToken"] = token
             page: Page[T] = parse_page(
-                await self._call("GET", path, params=params), item, what
+                await self._call("GET", path, params=params), item, what, wanted
             )
             items.extend(page.items)
             if page.next_page_token is None or page.next_page_token == token:
@@ -93,8 +98,12 @@ class DfnsClient:
 
     # Staking
 
-    async def list_stakes(self) -> list[DfnsStake]:
-        return await self._walk("/staking/stakes", parse_stake, "stakes")
+    async def list_stakes(
+        self, wallets: Collection[str] | None = None
+    ) -> list[DfnsStake]:
+        """The organisation's stakes; with `wallets`, those of these wallets only."""
+        wanted = None if wallets is None else of_wallets(frozenset(wallets))
+        return await self._walk("/staking/stakes", parse_stake, "stakes", wanted)
 
     async def first_stakes_page(self) -> Page[DfnsStake]:
         return parse_page(

@@ -140,14 +140,37 @@ def parse_stake(value: object, where: str = "stake") -> DfnsStake:
     )
 
 
+def of_wallets(wallets: frozenset[str]) -> Callable[[object], bool]:
+    """Keeps the list items of these wallets. Dfns lists the whole organisation, and
+    parsing every other wallet's stakes was most of a request's cost (bench S2, 50
+    clients: 110 stakes, 3.9 ms). An item whose walletId cannot be read is kept, so
+    that parsing it fails as it always did."""
+
+    def wanted(raw: object) -> bool:
+        wallet = raw.get("walletId") if isinstance(raw, dict) else None
+        return not isinstance(wallet, str) or wallet in wallets
+
+    return wanted
+
+
 def parse_rewards(value: object) -> DfnsRewards:
     f = Fields(value, "rewards")
     balance = f.text("balance").strip()
     return DfnsRewards(symbol=f.text("symbol"), balance=balance)
 
 
-def parse_page(value: object, item: Callable[[object, str], T], what: str) -> Page[T]:
+def parse_page(
+    value: object,
+    item: Callable[[object, str], T],
+    what: str,
+    wanted: Callable[[object], bool] | None = None,
+) -> Page[T]:
+    """A page of `what`; with `wanted`, only the items it keeps are parsed."""
     f = Fields(value, what)
-    items = tuple(item(v, f"{what}.items[{i}]") for i, v in enumerate(f.array("items")))
+    items = tuple(
+        item(v, f"{what}.items[{i}]")
+        for i, v in enumerate(f.array("items"))
+        if wanted is None or wanted(v)
+    )
     token = f.opt_text("nextPageToken")
     return Page(items=items, next_page_token=token or None)

@@ -86,6 +86,25 @@ async def test_garbage_in_a_stake_list_is_a_protocol_error(handler):
         await list_with(handler)
 
 
+async def test_another_wallets_stake_is_not_read_so_its_garbage_costs_nothing():
+    other = "wa-other-00000-00000000000000"
+    stakes = listing(
+        stake_json(id="stk-ooooo-ooooo-oooooooooooooooo", walletId=other, status=7),
+        stake_json(),
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/rewards"):
+            return httpx.Response(200, json={"symbol": "ETH", "balance": "0"})
+        return stakes(request)
+
+    fake = FakeDfns(handler)
+    adapter, http = adapter_for(fake)
+    async with http:
+        stakes = await adapter.list_stakes([OWNER])
+    assert [s.owner for s in stakes] == [OWNER]
+
+
 async def test_the_adapter_stops_when_a_page_token_repeats():
     pages = iter(
         [
