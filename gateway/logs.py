@@ -57,6 +57,12 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # httpx writes a line at info for every provider call (5 per fan-out request, 4.6 %
+    # of the CPU at 16 connections). Our own "upstream answer" line says more (provider,
+    # status, ms, request id) at debug, and a 5xx at warning; httpx's returns at debug.
+    logging.getLogger("httpx").setLevel(
+        logging.WARNING if root.level > logging.DEBUG else logging.NOTSET
+    )
     # uvicorn's loggers write through ours.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)

@@ -2,11 +2,12 @@
 
 import logging
 
+import httpx
 import orjson
 import pytest
 import strawberry
 
-from gateway.logs import JsonFormatter, TextFormatter
+from gateway.logs import JsonFormatter, TextFormatter, configure_logging
 from gateway.request_id import current_request_id, request_id_from
 from gateway.schema.operation_log import operation_log
 
@@ -86,3 +87,20 @@ async def test_a_fast_operation_logs_only_at_debug_level(caplog) -> None:
     with caplog.at_level(logging.INFO, logger="gateway.operations"):
         await schema.execute("{ hello }")
     assert not [r for r in caplog.records if r.name == "gateway.operations"]
+
+
+@pytest.mark.parametrize(("level", "lines"), [("info", 0), ("debug", 1)])
+async def test_a_provider_call_is_logged_only_at_debug(level, lines, capfd) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    configure_logging(level, "json")
+    try:
+        transport = httpx.MockTransport(lambda _: httpx.Response(200))
+        async with httpx.AsyncClient(transport=transport) as http:
+            await http.get("http://provider.test/stakes")
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+        logging.getLogger("httpx").setLevel(logging.NOTSET)
+    logged = [x for x in capfd.readouterr().err.splitlines() if "provider.test" in x]
+    assert len(logged) == lines
