@@ -46,6 +46,7 @@ from gateway.security import (
 )
 from gateway.services.authentication import Authenticator
 from gateway.services.commands import StakingCommands
+from gateway.services.ledger import RewardsLedger
 from gateway.services.preview import PreviewService
 from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
@@ -56,6 +57,7 @@ from gateway.services.webhook_ingest import WebhookIngest
 from gateway.settings import Settings
 from gateway.store.migrations import current_version, latest_version
 from gateway.store.store import Store
+from gateway.web.exports import rewards_csv, rewards_json
 from gateway.web.graphiql import STATIC_DIR
 from gateway.web.health import healthz, readyz
 from gateway.web.metrics import GatewayMetrics, metrics_endpoint
@@ -163,6 +165,7 @@ def create_app(
         webhooks = build_client_webhooks(settings, opened_store, feed)
         services.webhooks = webhooks.registry
         services.webhook_sender = webhooks.sender
+        services.ledger = RewardsLedger(providers)
         sending = (
             asyncio.create_task(webhooks.sender.run())
             if settings.webhook_sender_enabled
@@ -285,6 +288,8 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
+        Route("/exports/rewards.csv", rewards_csv),
+        Route("/exports/rewards.json", rewards_json),
     ]
     routes += [
         Mount(f"/sandbox/{SANDBOX_PATHS[provider]}", app=sandbox.app)

@@ -10,6 +10,7 @@ from gateway.schema.client_identity import ANONYMOUS, ClientIdentity
 from gateway.schema.loaders import Loaders, LoaderStats
 from gateway.services.authentication import Authenticator
 from gateway.services.commands import StakingCommands
+from gateway.services.ledger import RewardsLedger
 from gateway.services.preview import PreviewService
 from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
@@ -34,6 +35,7 @@ class Services:
     authenticator: Authenticator
     watcher: Watcher | None = None
     webhooks: WebhookRegistry | None = None
+    ledger: RewardsLedger | None = None
     webhook_sender: WebhookSender | None = None
     loader_stats: LoaderStats = field(default_factory=LoaderStats)
 

@@ -17,6 +17,7 @@ from gateway.domain.errors import UserFacingError
 from gateway.schema.context import NotAuthenticated
 from gateway.schema.descriptions import apply_descriptions
 from gateway.schema.fast_execution import choose_execution
+from gateway.schema.ledger import LedgerQuery
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.scalars import SCALAR_MAP
@@ -45,7 +46,7 @@ def build_schema(
 ) -> Schema:
     schema = Schema(
         # Each back-office noun keeps its fields in its own module.
-        query=merge_types("Query", (Query, WebhookQuery)),
+        query=merge_types("Query", (Query, LedgerQuery, WebhookQuery)),
         mutation=merge_types("Mutation", (Mutation, WebhookMutation)),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

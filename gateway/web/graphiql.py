@@ -52,6 +52,9 @@ _STARTER = """\
 {tour}#
 # RegisterWebhook: your back end hears of every change
 # too, signed (the secret is answered once); see README.
+# RewardsByMonth: your rewards per month and asset, in
+# USD where priced. The rows of a year, as CSV, with the
+# same key: <gateway>/exports/rewards.csv?from=<a year ago>
 #
 # Amounts are exact decimals sent as strings, in whole
 # units ("1.5" ETH, never wei); times are UTC ISO 8601.
@@ -118,6 +121,13 @@ mutation RegisterWebhook($webhookUrl: String!) {{
   }}
 }}
 
+query RewardsByMonth {{
+  rewardsSummary(groupBy: MONTH) {{
+    totals {{ period asset amount usdValue usdComplete rewardCount }}
+    providerFailures {{ provider code message }}
+  }}
+}}
+
 subscription WatchStakes($stakeId: ID) {{
   stakeStatusChanged(stakeId: $stakeId) {{
     cursor
@@ -133,8 +143,8 @@ subscription WatchStakes($stakeId: ID) {{
 
 
 def starter_document(*, sandbox: bool) -> str:
-    """The document GraphiQL opens with: Overview, CreateStake, RegisterWebhook and
-    WatchStakes."""
+    """The document GraphiQL opens with: Overview, CreateStake, RegisterWebhook,
+    RewardsByMonth and WatchStakes."""
     return _STARTER.format(tour=_SANDBOX_TOUR if sandbox else _REAL_TOUR)
 
 

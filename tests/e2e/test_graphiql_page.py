@@ -90,6 +90,7 @@ def test_the_starter_document_is_valid_against_the_schema():
             "Overview": "query",
             "CreateStake": "mutation",
             "RegisterWebhook": "mutation",
+            "RewardsByMonth": "query",
             "WatchStakes": "subscription",
         }
 

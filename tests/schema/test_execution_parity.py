@@ -206,6 +206,7 @@ def _variables(name: str, ids: dict[str, str]) -> dict[str, Any]:
             "input": {"url": "http://10.0.0.1/", "eventTypes": ["STAKE_STATUS_CHANGED"]}
         },
         "replay_webhooks": {"after": "0"},
+        "rewards_summary": {"groupBy": "MONTH", "from": "2025-01-01T00:00:00Z"},
         "test_webhook": {"endpointId": "we_unknown"},
         "webhook_deliveries": {},
         "overview": {},
