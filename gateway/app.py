@@ -29,12 +29,13 @@ from gateway.events import DEFAULT_MAX_QUEUE, EventBus, create_bus
 from gateway.request_id import HEADER
 from gateway.schema.client_identity import NAME_HEADERS, VERSION_HEADERS
 from gateway.schema.context import Services
+from gateway.schema.incremental import IncrementalGuard
 from gateway.schema.operation_choice import OperationChoice
 from gateway.schema.operation_labels import OperationLabeller
 from gateway.schema.operation_log import operation_log
 from gateway.schema.persisted_queries import PersistedQueries
 from gateway.schema.query_store import create_query_store
-from gateway.schema.schema import build_schema
+from gateway.schema.schema import build_schema, should_mask
 from gateway.schema.shared_streams import SharedStreams
 from gateway.schema.transport_ws import with_ping_interval
 from gateway.schema.view import GatewayGraphQL
@@ -246,6 +247,7 @@ def create_app(
                 ),
             ],
             fast_execution=settings.fast_execution,
+            incremental=settings.incremental_delivery,
         ),
         graphql_ide=None if settings.is_production else "graphiql",
         keep_alive=True,
@@ -262,6 +264,11 @@ def create_app(
     )
     graphql.guard = guard
     graphql.persisted_queries = persisted
+    if settings.incremental_delivery:
+        graphql.incremental = IncrementalGuard(
+            timeout_seconds=settings.operation_timeout_seconds,
+            should_mask=should_mask,
+        )
     graphql.shared_streams = shared_streams
     graphql.graphql_transport_ws_handler_class = with_ping_interval(
         settings.ws_ping_seconds

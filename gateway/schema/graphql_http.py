@@ -13,7 +13,7 @@ JSON as before). A mutation sent with GET is a 405 that names POST.
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -23,14 +23,22 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema._graphql_core import GraphQLIncrementalExecutionResults
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from gateway.schema.context import Context
+from gateway.schema.incremental import IncrementalGuard, merged
 from gateway.schema.persisted_queries import PersistedQueries, Registration
 from gateway.schema.request_error import RequestError
-from gateway.web.accept import EVENT_STREAM, GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.web.accept import (
+    EVENT_STREAM,
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    MULTIPART_MIXED,
+    negotiate,
+)
 
 GRAPHQL_RESPONSE_CONTENT_TYPE = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
 _SCOPE_KEY = "gateway.graphql_http"
@@ -53,6 +61,8 @@ class Exchange:
     response Strawberry fills, whose status the answer may change."""
 
     negotiated: str | None
+    # Incremental payloads (@defer, @stream) may come as multipart/mixed parts.
+    accepts_multipart: bool = False
     sub_response: Response | None = field(default=None)
     # An automatic persisted query, remembered once it has shown that it runs.
     registration: Registration | None = None
@@ -107,12 +117,17 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
 
     # Automatic persisted queries (create_app sets them; None: not spoken).
     persisted_queries: PersistedQueries | None = None
+    # @defer and @stream (create_app sets it when they are on).
+    incremental: IncrementalGuard | None = None
 
     def offered_media_types(self) -> tuple[str, ...]:
         # application/json first: what `*/*` and legacy clients have always had.
+        offered: tuple[str, ...] = (JSON, GRAPHQL_RESPONSE_JSON)
         if GRAPHQL_SSE_PROTOCOL in self.protocols:
-            return (JSON, GRAPHQL_RESPONSE_JSON, EVENT_STREAM)
-        return (JSON, GRAPHQL_RESPONSE_JSON)
+            offered += (EVENT_STREAM,)
+        if self.incremental is not None:
+            offered += (MULTIPART_MIXED,)
+        return offered
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -125,6 +140,10 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             response: Response = _not_acceptable()
         else:
             exchange = Exchange(chosen)
+            if self.incremental is not None:
+                exchange.accepts_multipart = (
+                    negotiate(accept, (MULTIPART_MIXED,)) is not None
+                )
             scope[_SCOPE_KEY] = exchange
             try:
                 response = await self.run(request)
@@ -164,9 +183,20 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             # The client listed a JSON answer before an event stream: a query or a
             # mutation gets the JSON one (a subscription can only stream).
             request_data.protocol = "http"
-        return await super().execute_operation(
+        result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        if self.incremental is None:
+            return result
+        if isinstance(result, GraphQLIncrementalExecutionResults):
+            guarded = self.incremental.results(result)
+            if exchange.accepts_multipart:
+                return cast(ExecutionResult, guarded)
+            # A client that cannot read parts gets the whole answer in one.
+            return await merged(guarded)
+        if isinstance(result, SubscriptionExecutionResult):
+            return cast(SubscriptionExecutionResult, self.incremental.stream(result))
+        return result
 
     async def execute_single(
         self,

@@ -28,7 +28,7 @@ from gateway.schema.webhooks import WebhookMutation, WebhookQuery
 SAFE_ERRORS = (UserFacingError, NotAuthenticated)
 
 
-def _should_mask(error: GraphQLError) -> bool:
+def should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or error.path is None:
         # Syntax, validation and variable errors speak of the query, not of us.
@@ -43,20 +43,25 @@ def build_schema(
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
     *,
     fast_execution: bool = True,
+    incremental: bool = False,
 ) -> Schema:
     schema = Schema(
         # Each back-office noun keeps its fields in its own module.
         query=merge_types("Query", (Query, LedgerQuery, WebhookQuery)),
         mutation=merge_types("Mutation", (Mutation, WebhookMutation)),
         subscription=Subscription,
-        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP,
+            # @defer and @stream, experimental (gateway.schema.incremental).
+            enable_experimental_incremental_execution=incremental,
+        ),
         extensions=[
             # Parsing and validating the same document again is pure waste.
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             ProviderTraceExtension,
             lambda: MaskErrors(
-                should_mask_error=_should_mask, error_message="Internal error."
+                should_mask_error=should_mask, error_message="Internal error."
             ),
             # Limits and production hardening: after the validation cache, which would
             # overwrite errors they set earlier.

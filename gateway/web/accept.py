@@ -15,6 +15,7 @@ from functools import lru_cache
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
+MULTIPART_MIXED = "multipart/mixed"
 
 _UTF8 = frozenset({"utf-8", "utf8"})
 

@@ -363,8 +363,8 @@ async def test_a_subscription_still_streams_when_json_is_listed_first(gateway):
         assert media_type(stream) == "text/event-stream"
 
 
-async def test_defer_is_not_served_yet_so_it_is_refused_at_validation(gateway):
-    # README, From a frontend: "Not yet: @defer and @stream".
+async def test_defer_is_refused_at_validation_unless_turned_on(gateway):
+    # Experimental: GATEWAY_INCREMENTAL_DELIVERY (test_incremental_delivery.py).
     query = "{ portfolio { ... @defer { stakeCount } } }"
     response = await post(gateway, {"query": query})
     assert response.status_code == 400
