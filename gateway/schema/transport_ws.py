@@ -4,13 +4,14 @@ A subscription joins a shared stream (gateway.schema.shared_streams) when its an
 cannot differ between subscribers with the same key: an authenticated client's
 subscription that replays nothing. A replay from a cursor is that subscriber's own, and
 anything else (queries and mutations over the socket, documents that do not parse) runs
-as Strawberry runs it.
+as Strawberry runs it. With @defer on (GATEWAY_INCREMENTAL_DELIVERY), an operation's
+incremental payloads go out as successive `next` messages.
 """
 
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from graphql import (
@@ -27,7 +28,9 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     CompleteMessage,
+    NextMessage,
 )
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from gateway.schema.context import Context
 from gateway.schema.keepalive import PingingTransportWSHandler
@@ -109,6 +112,30 @@ def stream_key(context: Context, operation: Operation[Any, Any]) -> StreamKey | 
 
 
 class GatewayTransportWSHandler(PingingTransportWSHandler):
+    async def _send_result_stream(
+        self, operation: Operation[Any, Any], result_source: Any
+    ) -> None:
+        # With @defer on, each incremental payload is one more `next` message (the
+        # payloads a multipart/mixed answer would carry); Strawberry refuses them.
+        guard = self.view.incremental if isinstance(self.view, GatewayGraphQL) else None
+        if guard is None:
+            await super()._send_result_stream(operation, result_source)
+            return
+        labels: dict[str, tuple[list[Any], str | None]] = {}
+        first = True
+        async for result in guard.stream(result_source):
+            if first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            first = False
+            if isinstance(result, ExecutionResult):
+                await operation.send_next(result)
+                continue
+            payload = incremental_payload(result, labels)
+            await operation.send_operation_message(
+                NextMessage(id=operation.id, type="next", payload=cast(Any, payload))
+            )
+
     async def run_operation(self, operation: Operation[Any, Any]) -> None:
         view, context = self.view, self.context
         streams = view.shared_streams if isinstance(view, GatewayGraphQL) else None
@@ -177,6 +204,25 @@ class GatewayTransportWSHandler(PingingTransportWSHandler):
             await ws.send_text(text)
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
+
+
+def incremental_payload(
+    result: Any, labels: dict[str, tuple[list[Any], str | None]]
+) -> dict[str, Any]:
+    """An incremental payload as JSON, each part with the path and label of the
+    fragment it completes (as Strawberry's multipart answers carry them)."""
+    payload: dict[str, Any] = dict(result.formatted)
+    for pending in result.pending or ():
+        labels[pending.id] = (list(pending.path), pending.label)
+    parts = []
+    for part in payload.get("incremental") or ():
+        path, label = labels.get(part["id"], ([], None))
+        parts.append(
+            {**part, "path": path + list(part.get("subPath", ())), "label": label}
+        )
+    if parts:
+        payload["incremental"] = parts
+    return payload
 
 
 def _behind_payload(member: Member) -> str:

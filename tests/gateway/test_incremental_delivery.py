@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+import websockets
 from graphql import GraphQLError
 from graphql.execution import (
     CompletedResult,
@@ -92,6 +93,32 @@ async def test_the_initial_payload_arrives_before_the_slowest_provider_answers(
     (deferred,) = last["incremental"]
     assert deferred["label"] == "stakes" and deferred["data"]["stakes"]["edges"]
     assert last["hasNext"] is False
+
+
+async def test_over_graphql_transport_ws_each_payload_is_a_next_message(gateway):
+    url = gateway.url.replace("http://", "ws://") + "/graphql"
+    await slow_crocante(gateway, LATENCY)
+    try:
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+            init = {"type": "connection_init", "payload": AUTH}
+            await ws.send(json.dumps(init))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            started = time.perf_counter()
+            subscribe = {"id": "1", "type": "subscribe", "payload": {"query": DEFERRED}}
+            await ws.send(json.dumps(subscribe))
+            messages = []
+            while not messages or messages[-1][1]["type"] != "complete":
+                message = json.loads(await ws.recv())
+                if message["type"] != "ping":
+                    messages.append((time.perf_counter() - started, message))
+    finally:
+        await slow_crocante(gateway, 0)
+    (first_at, first), (last_at, last), (_, done) = messages
+    assert first["type"] == last["type"] == "next" and done["type"] == "complete"
+    assert first["payload"]["data"]["stakingProducts"] and first_at < LATENCY / 2
+    (deferred,) = last["payload"]["incremental"]
+    assert deferred["label"] == "stakes" and deferred["path"] == []
+    assert deferred["data"]["stakes"]["edges"] and last_at >= LATENCY
 
 
 async def test_a_client_reading_no_parts_gets_the_whole_answer_at_once(gateway):
