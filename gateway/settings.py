@@ -129,6 +129,27 @@ class Settings(SecuritySettings):
     crocante_totp_secret: SecretStr | None = Field(
         default=None, alias="CROCANTE_TOTP_SECRET"
     )
+    # Crocante's endpoints are its deployment's config (PROVIDERS.md 3), relative to
+    # CROCANTE_API_URL (which carries any proxy prefix); the defaults are the seed's.
+    crocante_login_path: str = Field(default="auth/login", alias="CROCANTE_LOGIN_PATH")
+    crocante_types_path: str = Field(
+        default="staking/types", alias="CROCANTE_TYPES_PATH"
+    )
+    crocante_stake_path: str = Field(default="staking", alias="CROCANTE_STAKE_PATH")
+    crocante_active_path: str = Field(
+        default="staking/active", alias="CROCANTE_ACTIVE_PATH"
+    )
+    crocante_redeemed_path: str = Field(
+        default="staking/redeemed", alias="CROCANTE_REDEEMED_PATH"
+    )
+    crocante_redeem_path: str = Field(
+        default="staking/%OPID/redeem", alias="CROCANTE_REDEEM_PATH"
+    )
+    # True: a position's `amount` already includes its `yield` (the frontend's mock
+    # data); false: `amount` is the principal beside `yield` (the seed).
+    crocante_amount_includes_yield: bool = Field(
+        default=False, alias="CROCANTE_AMOUNT_INCLUDES_YIELD"
+    )
 
     # @defer and @stream (experimental): off, the schema does not declare them.
     incremental_delivery: bool = Field(

@@ -92,12 +92,25 @@ def crocante_config(
 
         if isinstance(sandbox, CrocanteSandbox):
             return sandbox.gateway_config(sandbox_url(settings, Provider.CROCANTE))
-    return CrocanteConfig(
-        base_url=_required(settings.crocante_api_url, "CROCANTE_API_URL"),
-        username=_required(settings.crocante_username, "CROCANTE_USERNAME"),
-        password=SecretStr(_required(settings.crocante_password, "CROCANTE_PASSWORD")),
-        totp_secret=settings.crocante_totp_secret,
-    )
+    base_url = _required(settings.crocante_api_url, "CROCANTE_API_URL")
+    username = _required(settings.crocante_username, "CROCANTE_USERNAME")
+    password = _required(settings.crocante_password, "CROCANTE_PASSWORD")
+    try:
+        return CrocanteConfig(
+            base_url=base_url,
+            username=username,
+            password=SecretStr(password),
+            totp_secret=settings.crocante_totp_secret,
+            login_path=settings.crocante_login_path,
+            types_path=settings.crocante_types_path,
+            create_path=settings.crocante_stake_path,
+            active_path=settings.crocante_active_path,
+            redeemed_path=settings.crocante_redeemed_path,
+            redeem_path=settings.crocante_redeem_path,
+            amount_includes_yield=settings.crocante_amount_includes_yield,
+        )
+    except ValueError as exc:  # e.g. CROCANTE_REDEEM_PATH without %OPID
+        raise ConfigurationError(f"Crocante: {exc}") from None
 
 
 def zerohash_config(

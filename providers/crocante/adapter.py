@@ -63,6 +63,14 @@ class CrocanteAdapter:
         self._sessions: dict[str, CrocanteAuth] = {}
         self._stake_locks: dict[str, asyncio.Lock] = {}
 
+    def _stake(self, position: CrocantePosition, owner: str) -> Stake:
+        return position_to_stake(
+            position,
+            owner,
+            self._now(),
+            amount_includes_yield=self._config.amount_includes_yield,
+        )
+
     def _session(self, owner: str) -> CrocanteAuth:
         if not owner:
             raise ProviderRejected(
@@ -104,18 +112,14 @@ class CrocanteAdapter:
         return [product_to_domain(t) for t in types]
 
     async def list_stakes(self, owners: Sequence[str]) -> Sequence[Stake]:
-        now = self._now()
-        return [
-            position_to_stake(p, owner, now)
-            for owner, p in await self._positions_of(owners)
-        ]
+        return [self._stake(p, owner) for owner, p in await self._positions_of(owners)]
 
     async def get_stake(self, owner: str, provider_stake_id: str) -> Stake | None:
         session = self._session(owner)
         for which in (PositionList.ACTIVE, PositionList.REDEEMED):
             for position in await self._api.list_positions(session, which):
                 if position.operation.id == provider_stake_id:
-                    return position_to_stake(position, owner, self._now())
+                    return self._stake(position, owner)
         return None
 
     async def list_rewards(self, owners: Sequence[str]) -> Sequence[Reward]:
@@ -159,7 +163,7 @@ class CrocanteAdapter:
         if not created:
             raise ProviderProtocolError(P, "the stake was accepted but is not listed")
         newest = max(created, key=lambda p: p.operation.opened_at)
-        stake = position_to_stake(newest, command.owner, self._now())
+        stake = self._stake(newest, command.owner)
         action = dataclasses.replace(stake.actions[0], external_id=command.external_id)
         return StakeActionResult(stake=stake, action=action)
 

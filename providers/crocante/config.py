@@ -1,8 +1,9 @@
 """How to reach Crocante: base URL, credentials and endpoint paths (deployment config).
 
 Crocante's paths are environment keys in its own deployment, not a published API, so
-each is a template relative to the base URL; `%OPID` in `redeem_path` is the
-operation id.
+each is a template relative to the base URL (which may carry a proxy's prefix);
+`%OPID` in `redeem_path` is the operation id. The defaults are the seed's
+(`https://api.crocante.io/v1/staking/...` with the base URL ending in `/v1/`).
 """
 
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ class CrocanteConfig:
     redeemed_path: str = "staking/redeemed"
     redeem_path: str = "staking/%OPID/redeem"
     page_size: int = 50
+    # The seed shows a position's `amount` as its principal beside a separate `yield`
+    # (current = amount + yield); the frontend's mock data reads `amount` as already
+    # including the yield (current = amount). Which is right is not confirmed.
+    amount_includes_yield: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= 100:

@@ -15,6 +15,7 @@ between the seed and the backend (PROVIDERS.md 3):
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from gateway.domain.enums import (
     ActionStatus,
@@ -134,7 +135,21 @@ def is_redeemable(position: CrocantePosition, now: datetime) -> bool:
     return position.redeemable_at is not None and position.redeemable_at <= now
 
 
-def position_to_stake(position: CrocantePosition, owner: str, now: datetime) -> Stake:
+def current_amount(position: CrocantePosition, amount_includes_yield: bool) -> Decimal:
+    """What the position is worth now: the seed's principal `amount` plus its `yield`,
+    or `amount` alone where it already includes the yield (`amount_includes_yield`)."""
+    if amount_includes_yield:
+        return position.amount
+    return position.amount + position.yield_
+
+
+def position_to_stake(
+    position: CrocantePosition,
+    owner: str,
+    now: datetime,
+    *,
+    amount_includes_yield: bool = False,
+) -> Stake:
     """`now` is when the position was read: it decides whether REDEEM is available."""
     operation = position.operation
     status = lifecycle(position)
@@ -150,7 +165,7 @@ def position_to_stake(position: CrocantePosition, owner: str, now: datetime) -> 
         data_as_of=now,
         protocol=None,
         provider_product_id=position.type_id,
-        current_amount=position.amount + position.yield_,
+        current_amount=current_amount(position, amount_includes_yield),
         apy=position.apy,
         rewards_earned=position.yield_,
         activated_at=position.starts_at,

@@ -59,7 +59,9 @@ def _page_args(request: Request) -> tuple[int, int]:
     return page, size
 
 
-def build_routes(state: CrocanteState, auth: SandboxAuth) -> list[BaseRoute]:
+def build_routes(
+    state: CrocanteState, auth: SandboxAuth, *, amount_includes_yield: bool = False
+) -> list[BaseRoute]:
     def authenticated(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
@@ -104,7 +106,10 @@ def build_routes(state: CrocanteState, auth: SandboxAuth) -> list[BaseRoute]:
             now = state.clock.now()
             mine = state.positions_of(username, open_=open_)
             return _ok(
-                [position_json(p, now) for p in mine[page * size : (page + 1) * size]]
+                [
+                    position_json(p, now, amount_includes_yield=amount_includes_yield)
+                    for p in mine[page * size : (page + 1) * size]
+                ]
             )
 
         return positions

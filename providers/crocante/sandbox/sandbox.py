@@ -20,6 +20,10 @@ from providers.sandbox_kit import Faults, SimulatedClock, sandbox_app
 
 
 class CrocanteSandbox:
+    """`amount_includes_yield` makes positions speak the frontend mock data's reading of
+    `amount` (principal plus yield) instead of the seed's (the principal); the gateway
+    configuration it hands out reads them accordingly."""
+
     provider = Provider.CROCANTE
 
     def __init__(
@@ -30,6 +34,7 @@ class CrocanteSandbox:
         token_ttl_seconds: float = 3600,
         faults: Faults | None = None,
         totp_secret: str | None = None,
+        amount_includes_yield: bool = False,
     ) -> None:
         if token_ttl_seconds <= 0:
             raise ValueError("token_ttl_seconds must be positive")
@@ -38,6 +43,7 @@ class CrocanteSandbox:
         self.password = password or secrets.token_urlsafe(18)
         # Base32, as an authenticator app takes it; None: logins need no TOTP.
         self.totp_secret = totp_secret
+        self.amount_includes_yield = amount_includes_yield
         self.demo_owners: tuple[str, ...] = (DEMO_USER,)
         self.state = CrocanteState(
             clock=self.clock,
@@ -52,7 +58,11 @@ class CrocanteSandbox:
             totp_secret=totp_secret,
         )
         self.app: Starlette = sandbox_app(
-            build_routes(self.state, self.auth), self.clock, self.faults
+            build_routes(
+                self.state, self.auth, amount_includes_yield=amount_includes_yield
+            ),
+            self.clock,
+            self.faults,
         )
 
     async def start(self) -> None:
@@ -68,4 +78,5 @@ class CrocanteSandbox:
             password=SecretStr(self.password),
             totp_secret=SecretStr(self.totp_secret) if self.totp_secret else None,
             login_any_owner=True,
+            amount_includes_yield=self.amount_includes_yield,
         )

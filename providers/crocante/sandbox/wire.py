@@ -35,9 +35,15 @@ def product_json(product: Product) -> dict[str, Any]:
     return body
 
 
-def position_json(position: Position, now: datetime) -> dict[str, Any]:
+def position_json(
+    position: Position, now: datetime, *, amount_includes_yield: bool = False
+) -> dict[str, Any]:
+    """`amount_includes_yield`: `amount` as the frontend's mock data has it (principal
+    plus yield), not as the seed does (the principal, beside `yield`)."""
     user_id = position.user.user_id
     opened = time_text(position.opened_at)
+    earned = position.yield_at(now)
+    amount = position.amount + earned if amount_includes_yield else position.amount
     return {
         "typeId": position.product.id,
         "startsAt": opened,
@@ -56,8 +62,8 @@ def position_json(position: Position, now: datetime) -> dict[str, Any]:
             "fullType": "STAKING",
         },
         "type": product_json(position.product),
-        "amount": decimal_text(position.amount),
-        "yield": decimal_text(position.yield_at(now)),
+        "amount": decimal_text(amount),
+        "yield": decimal_text(earned),
         "estRedeemYield": decimal_text(position.est_redeem_yield(now)),
         "apy": decimal_text(position.product.apy),
     }
