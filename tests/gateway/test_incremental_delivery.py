@@ -202,3 +202,24 @@ async def test_an_unexpected_error_in_a_later_payload_is_masked():
     (masked,) = payload.incremental[0].errors
     assert masked.message == "Internal error." and masked.path == ["stakes"]
     assert payload.completed[1].errors == [expected]
+
+
+async def test_a_streamed_list_sends_its_first_items_then_the_rest(gateway):
+    streamed = "query S { stakingProducts @stream(initialCount: 1) { id } }"
+    plain = await gateway.http.post(
+        "/graphql", json={"query": "query S { stakingProducts { id } }"}, headers=AUTH
+    )
+    everything = plain.json()["data"]["stakingProducts"]
+    _, parts = await timed_parts(gateway, MULTIPART, streamed)
+    first, later = parts[0][1], [payload for _, payload in parts[1:]]
+    assert first["data"]["stakingProducts"] == everything[:1]
+    items = [
+        i for p in later for part in p.get("incremental", []) for i in part["items"]
+    ]
+    assert items == everything[1:]
+    merged = await gateway.http.post(
+        "/graphql",
+        json={"query": streamed},
+        headers={**AUTH, "Accept": "application/json"},
+    )
+    assert merged.json()["data"]["stakingProducts"] == everything
