@@ -7,6 +7,7 @@ production process, every API URL set, never loads the fake providers, their key
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -173,6 +174,29 @@ class Wiring:
     stats: UpstreamStats = field(default_factory=UpstreamStats)
 
 
+class _NoCookies(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class ProviderClient(httpx.AsyncClient):
+    """An httpx client that keeps no cookies. The providers authenticate by header,
+    never by cookie, and reading each answer's Set-Cookie through http.cookiejar cost
+    3 % of a fan-out request's CPU; nor may a provider plant one we would send back."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._none_kept = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._none_kept
+
+    @cookies.setter
+    def cookies(self, cookies: object) -> None:
+        raise TypeError("provider clients keep no cookies")
+
+
 def _client(
     base_url: str,
     settings: Settings,
@@ -184,7 +208,7 @@ def _client(
     inner = transport or UpstreamPool(max_connections=100, max_keepalive=50)
     if tracing:
         inner = otel.TracingTransport(inner, provider.value)
-    return httpx.AsyncClient(
+    return ProviderClient(
         event_hooks=hooks,
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         # Caps each answer's size and its whole duration: a provider cannot drip or
