@@ -92,20 +92,40 @@ class ClientStore:
         return record, key
 
     async def authenticate(self, key: str) -> Caller | None:
+        # One statement, the client and its identities together: a remembered key
+        # expires every few seconds, and each look-up is a hop to the database thread.
         async with self._engine.connect() as connection:
-            row = (
+            rows = (
                 await connection.execute(
-                    select(_clients.c.id, _clients.c.name).where(
+                    select(
+                        _clients.c.id,
+                        _clients.c.name,
+                        _identities.c.provider,
+                        _identities.c.identity,
+                    )
+                    .select_from(
+                        _clients.outerjoin(
+                            _identities, _identities.c.client_id == _clients.c.id
+                        )
+                    )
+                    .where(
                         _clients.c.key_hash == hash_key(key),
                         _clients.c.revoked_at.is_(None),
                     )
+                    .order_by(_identities.c.id)
                 )
-            ).first()
-            if row is None:
-                return None
-            identities = await self._identities_of(connection, [row.id])
+            ).all()
+        if not rows:
+            return None
+        client = rows[0]
+        grouped: dict[Provider, list[str]] = defaultdict(list)
+        for row in rows:
+            if row.id == client.id and row.provider is not None:
+                grouped[Provider(row.provider)].append(row.identity)
         return Caller(
-            client_id=row.id, name=row.name, identities=identities.get(row.id, {})
+            client_id=client.id,
+            name=client.name,
+            identities={provider: tuple(ids) for provider, ids in grouped.items()},
         )
 
     async def caller_for_claim(self, claim: ClientClaim) -> Caller | None:

@@ -16,6 +16,14 @@ async def test_a_created_key_authenticates_as_its_client_with_its_identities(sto
     assert caller.owners(Provider.ZEROHASH) == ()
 
 
+async def test_a_client_without_identities_authenticates_linked_to_nothing(store):
+    record, key = await store.clients.create("new", {})
+    await store.clients.create("other", {Provider.DFNS: ["wa-other"]})
+    caller = await store.clients.authenticate(key)
+    assert caller is not None and caller.client_id == record.id
+    assert caller.identities == {} and caller.providers == ()
+
+
 async def test_the_key_itself_is_never_stored(store):
     _, key = await store.clients.create("frontend", {})
     async with store.engine.connect() as connection:
