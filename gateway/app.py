@@ -53,6 +53,7 @@ from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
 from gateway.services.resilience import CallPolicy
 from gateway.services.status_feed import StatusFeed
+from gateway.services.stuck import StuckActionMonitor, StuckThresholds
 from gateway.services.watcher import Watcher, WatchPolicy
 from gateway.services.webhook_ingest import WebhookIngest
 from gateway.settings import Settings
@@ -167,10 +168,23 @@ def create_app(
         services.webhooks = webhooks.registry
         services.webhook_sender = webhooks.sender
         services.ledger = RewardsLedger(providers)
+        monitor = StuckActionMonitor(
+            opened_store,
+            feed,
+            StuckThresholds.parse(settings.stuck_thresholds),
+            interval=settings.stuck_check_seconds,
+            lease_ttl=max(
+                settings.watcher_lease_seconds, 3 * settings.stuck_check_seconds
+            ),
+        )
+        services.stuck = monitor
         sending = (
             asyncio.create_task(webhooks.sender.run())
             if settings.webhook_sender_enabled
             else None
+        )
+        checking = (
+            asyncio.create_task(monitor.run()) if settings.watcher_enabled else None
         )
         if on_ready is not None:
             on_ready(demo_key)
@@ -190,7 +204,7 @@ def create_app(
                 ),
             }
         finally:
-            for task in (watching, sending):
+            for task in (watching, sending, checking):
                 if task is not None:
                     task.cancel()
                     with suppress(asyncio.CancelledError):

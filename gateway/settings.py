@@ -37,6 +37,16 @@ class Settings(SecuritySettings):
     )
     ws_ping_seconds: float = Field(default=15.0, alias="WS_PING_SECONDS", gt=0)
 
+    # PROVIDER:status=DURATION,…: an action in that provider status for longer raises
+    # one action.stuck alert.
+    stuck_thresholds: str = Field(
+        default="ZEROHASH:broadcasted=2h,DFNS:InProgress=1h",
+        alias="GATEWAY_STUCK_THRESHOLDS",
+    )
+    stuck_check_seconds: float = Field(
+        default=30.0, alias="GATEWAY_STUCK_CHECK_SECONDS", gt=0
+    )
+
     # Client webhooks. Private, loopback and link-local URLs are refused unless allowed
     # (loopback is allowed in sandbox mode, for a receiver on the same machine).
     webhook_allow_private: bool = Field(

@@ -30,7 +30,9 @@ def test_export_schema_prints_what_is_checked_in(tmp_path):
 
 def test_migrate_then_clients_create_list_and_revoke(tmp_path):
     database = tmp_path / "db.sqlite3"
-    assert "applied migrations: [1, 2, 3]" in run("migrate", database=database).stdout
+    assert (
+        "applied migrations: [1, 2, 3, 4]" in run("migrate", database=database).stdout
+    )
     assert "up to date" in run("migrate", database=database).stdout
 
     created = run(

@@ -30,6 +30,8 @@ class StatusReport:
     provider_event_id: str | None = None
     # The object as it was then (the domain object, as JSON-ready data) for subscribers.
     payload: str = "{}"
+    # Not a change: the action has stayed in `provider_status` past its threshold.
+    stuck: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +51,4 @@ class StatusEvent:
     occurred_at: datetime
     payload: str
     provider_stake_id: str | None = None
+    stuck: bool = False

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from gateway.domain.history import EntityKind
+from gateway.domain.history import EntityKind, StatusEvent
 
 
 class WebhookEventType(StrEnum):
@@ -23,6 +23,12 @@ EVENT_TYPE_OF_KIND: dict[EntityKind, WebhookEventType] = {
     EntityKind.ACTION: WebhookEventType.ACTION_STATUS_CHANGED,
     EntityKind.REWARD: WebhookEventType.REWARD_RECEIVED,
 }
+
+
+def event_type_of(event: StatusEvent) -> WebhookEventType:
+    if event.stuck:
+        return WebhookEventType.ACTION_STUCK
+    return EVENT_TYPE_OF_KIND[event.entity_kind]
 
 
 class DeliveryState(StrEnum):

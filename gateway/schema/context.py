@@ -15,6 +15,7 @@ from gateway.services.preview import PreviewService
 from gateway.services.provider_set import ProviderSet
 from gateway.services.reads import StakingReader
 from gateway.services.status_feed import StatusFeed
+from gateway.services.stuck import StuckActionMonitor
 from gateway.services.watcher import Watcher
 from gateway.services.webhooks.registry import WebhookRegistry
 from gateway.services.webhooks.sender import WebhookSender
@@ -36,6 +37,7 @@ class Services:
     watcher: Watcher | None = None
     webhooks: WebhookRegistry | None = None
     ledger: RewardsLedger | None = None
+    stuck: StuckActionMonitor | None = None
     webhook_sender: WebhookSender | None = None
     loader_stats: LoaderStats = field(default_factory=LoaderStats)
 

@@ -56,6 +56,12 @@ class ActionStatusEvent:
     status: ActionStatus
     occurred_at: datetime
     source: EventSource
+    stuck: bool = strawberry.field(
+        default=False,
+        description="True for an alert, not a change: the action has stayed in its "
+        "provider status longer than that provider's threshold (action.stuck). Raised "
+        "once; the action's next change ends it.",
+    )
 
 
 @strawberry.type

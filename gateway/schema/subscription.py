@@ -167,6 +167,7 @@ def _action_event(event: StatusEvent) -> ActionStatusEvent:
         status=ActionStatus(event.to_status),
         occurred_at=event.occurred_at,
         source=event.source,
+        stuck=event.stuck,
     )
 
 

@@ -19,6 +19,12 @@ def fact_key(report: StatusReport) -> str:
     """The same fact reported twice (webhook and poll, or a redelivery) is one row."""
     if report.entity_kind is EntityKind.REWARD:
         return f"{report.provider.value}:REWARD:{report.entity_id}:{report.provider_status}"
+    if report.stuck:
+        # Once per action and provider status: raised once, never again for it.
+        return (
+            f"{report.provider.value}:{report.entity_kind.value}:{report.entity_id}:"
+            f"STUCK:{report.provider_status}"
+        )
     return (
         f"{report.provider.value}:{report.entity_kind.value}:{report.entity_id}:"
         f"{report.to_status}:{report.provider_status}"
@@ -45,6 +51,7 @@ def _row(
         "recorded_at": now,
         "payload": report.payload,
         "published": False,
+        "stuck": report.stuck,
     }
 
 
@@ -65,6 +72,7 @@ def _event(
         occurred_at=report.occurred_at,
         payload=report.payload,
         provider_stake_id=report.provider_stake_id,
+        stuck=report.stuck,
     )
 
 
@@ -82,7 +90,10 @@ class HistoryStore:
         """Records `report` inside the caller's transaction; None when it is a repeat."""
         from_status: str | None = None
         applied = True
-        if report.entity_kind is not EntityKind.REWARD:
+        if report.stuck:
+            # An alert moves nothing: it is told as it is, from the status to itself.
+            from_status = report.to_status
+        elif report.entity_kind is not EntityKind.REWARD:
             from_status, applied = await self._advance_state(connection, report)
         result = await connection.execute(
             insert_ignoring_conflicts(connection, _events)
@@ -268,6 +279,45 @@ class HistoryStore:
             )
         return recorded
 
+    async def in_flight_actions(
+        self, statuses: Sequence[str]
+    ) -> list[tuple[StatusEvent, datetime]]:
+        """Each action now in one of `statuses`, as its latest event tells it, with when
+        that event was recorded: since then it has been in that provider status."""
+        newer = _events.alias("newer")
+        latest = (
+            select(func.max(newer.c.cursor))
+            .where(
+                newer.c.provider == _states.c.provider,
+                newer.c.entity_kind == _states.c.entity_kind,
+                newer.c.entity_id == _states.c.entity_id,
+            )
+            .correlate(_states)
+            .scalar_subquery()
+        )
+        async with self._engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(_events)
+                    .join(
+                        _states,
+                        (_states.c.provider == _events.c.provider)
+                        & (_states.c.entity_kind == _events.c.entity_kind)
+                        & (_states.c.entity_id == _events.c.entity_id),
+                    )
+                    .where(
+                        _states.c.entity_kind == EntityKind.ACTION.value,
+                        _states.c.status.in_(list(statuses)),
+                        _events.c.cursor == latest,
+                    )
+                )
+            ).all()
+        found = []
+        for row in rows:
+            at: datetime = row.recorded_at
+            found.append((_to_event(row), at if at.tzinfo else at.replace(tzinfo=UTC)))
+        return found
+
     async def latest_payload(
         self, provider: Provider, kind: EntityKind, entity_id: str
     ) -> str | None:
@@ -333,4 +383,5 @@ def _to_event(row: Row[tuple[object, ...]]) -> StatusEvent:
         occurred_at=occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC),
         payload=row.payload,
         provider_stake_id=row.provider_stake_id,
+        stuck=bool(row.stuck),
     )

@@ -61,6 +61,23 @@ def _create_outbound_webhooks(connection: Connection) -> None:
         table.__table__.create(connection, checkfirst=True)
 
 
+def _add_stuck_alerts(connection: Connection) -> None:
+    columns = {c["name"] for c in inspect(connection).get_columns("status_event")}
+    if "stuck" not in columns:
+        connection.execute(
+            text(
+                "ALTER TABLE status_event ADD COLUMN stuck BOOLEAN NOT NULL DEFAULT false"
+            )
+        )
+    # The stuck check reads each in-flight action's latest event.
+    connection.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS ix_status_event_entity"
+            " ON status_event (provider, entity_kind, entity_id, cursor)"
+        )
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(
         1,
@@ -73,6 +90,7 @@ MIGRATIONS: Sequence[Migration] = (
         "client webhook endpoints, deliveries, attempts, outbox cursors",
         _create_outbound_webhooks,
     ),
+    Migration(4, "stuck-action alerts in the status history", _add_stuck_alerts),
 )
 
 # Any constant serves, as long as every replica uses the same one.

@@ -93,6 +93,8 @@ class StatusEventRow(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=_utc_column())
     payload: str = Field(sa_column=Column(Text, nullable=False))
     published: bool = False
+    # An alert that the action stayed in one provider status too long (migration 4).
+    stuck: bool = False
 
 
 class EntityStateRow(SQLModel, table=True):

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
+from gateway.domain.enums import Provider
 from gateway.schema.context import Services
 from gateway.schema.operation_labels import OperationLabeller
 from gateway.schema.shared_streams import SharedStreams
@@ -223,6 +224,31 @@ class _ServicesCollector(Collector):
         leading.add_metric([], 1.0 if sender is not None and sender.leading else 0.0)
         yield attempts
         yield leading
+        monitor = self.services.stuck
+        stuck = GaugeMetricFamily(
+            "gateway_stuck_actions",
+            "Actions past their provider status's threshold, as this replica last checked",
+            labels=["provider"],
+        )
+        raised = CounterMetricFamily(
+            "gateway_stuck_alerts",
+            "action.stuck alerts this replica raised",
+            labels=["provider"],
+        )
+        for provider in Provider:
+            stuck.add_metric(
+                [provider.value], monitor.stuck[provider] if monitor else 0
+            )
+            raised.add_metric(
+                [provider.value], monitor.raised[provider] if monitor else 0
+            )
+        checks = CounterMetricFamily(
+            "gateway_stuck_checks", "Stuck-action checks this replica ran"
+        )
+        checks.add_metric([], monitor.checks if monitor else 0)
+        yield stuck
+        yield raised
+        yield checks
 
     def _upstream_latency(self) -> Iterator[CounterMetricFamily]:
         seconds = CounterMetricFamily(

@@ -55,10 +55,17 @@ def control_routes(clock: SimulatedClock, faults: Faults) -> list[BaseRoute]:
             latency = _number(body.get("latency_ms", 0))
             error_rate = _number(body.get("error_rate", 0))
             down = body.get("down", False)
-            if latency is None or error_rate is None or not isinstance(down, bool):
+            hold = body.get("hold", False)
+            if (
+                latency is None
+                or error_rate is None
+                or not isinstance(down, bool)
+                or not isinstance(hold, bool)
+            ):
                 return JSONResponse(
                     {
-                        "error": "expected latency_ms (number), error_rate (0.0-1.0), down (bool)"
+                        "error": "expected latency_ms (number), error_rate (0.0-1.0), "
+                        "down (bool), hold (bool)"
                     },
                     status_code=400,
                 )
@@ -66,7 +73,9 @@ def control_routes(clock: SimulatedClock, faults: Faults) -> list[BaseRoute]:
                 faults.update(latency_ms=latency, error_rate=error_rate, down=down)
             except ValueError as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse(faults.as_dict())
+            # Held, the sandbox's clock stands still: nothing in flight moves on.
+            clock.hold(hold)
+        return JSONResponse({**faults.as_dict(), "hold": clock.held})
 
     return [
         Route("/_sandbox/clock", clock_endpoint, methods=["GET", "POST"]),

@@ -152,6 +152,9 @@ def event_body(
         data["previousStatus"] = event.from_status
         data["status"] = event.to_status
         data["providerStatus"] = event.provider_status
+        # action.stuck: nothing moved, the action stood in that status too long.
+        if event.stuck:
+            data["stuck"] = True
     if event.entity_kind is EntityKind.ACTION:
         data["action"] = action_fields(loads(StakeAction, event.payload))
     return orjson.dumps(

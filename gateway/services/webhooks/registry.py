@@ -13,13 +13,13 @@ from gateway.domain.caller import Caller
 from gateway.domain.errors import invalid_input, not_found
 from gateway.domain.history import EntityKind
 from gateway.domain.webhooks import (
-    EVENT_TYPE_OF_KIND,
     SUBSCRIBABLE,
     DeliveryAttempt,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEventType,
     event_id_for,
+    event_type_of,
 )
 from gateway.services.webhooks.addresses import AddressPolicy, check_url
 from gateway.services.webhooks.payloads import ordering_key, ping_body
@@ -188,7 +188,7 @@ class WebhookRegistry:
         stakes: dict[tuple[str, str], str | None] = {}
         now = self.sender.clock()
         for event in events:
-            event_type = EVENT_TYPE_OF_KIND[event.entity_kind]
+            event_type = event_type_of(event)
             wanted = [e for e in endpoints if event_type in e.event_types]
             if not wanted:
                 continue

@@ -27,12 +27,12 @@ import httpx
 from gateway.domain.errors import UserFacingError
 from gateway.domain.history import EntityKind, StatusEvent
 from gateway.domain.webhooks import (
-    EVENT_TYPE_OF_KIND,
     DeliveryAttempt,
     DeliveryState,
     WebhookDelivery,
     WebhookEndpoint,
     event_id_for,
+    event_type_of,
 )
 from gateway.services.webhooks.addresses import AddressPolicy, check_url
 from gateway.services.webhooks.payloads import event_body, ordering_key
@@ -130,7 +130,7 @@ class WebhookSender:
         stakes: dict[tuple[str, str], str | None] = {}
         queued: list[NewDelivery] = []
         for event, recorded_at in events:
-            event_type = EVENT_TYPE_OF_KIND[event.entity_kind]
+            event_type = event_type_of(event)
             endpoints = [
                 endpoint
                 for endpoint in subscribers.get((event.provider, event.owner), ())
@@ -170,7 +170,7 @@ class WebhookSender:
                     event.provider, EntityKind.STAKE, event.provider_stake_id
                 )
             stake_payload = stakes[key]
-        event_type = EVENT_TYPE_OF_KIND[event.entity_kind]
+        event_type = event_type_of(event)
         return event_body(
             event_id_for(event.cursor, event_type),
             event_type,
