@@ -94,6 +94,7 @@ class WebhookSender:
         self.outcomes: Counter[str] = Counter({"delivered": 0, "failed": 0})
         self.leading = False
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._finished_lately: set[int] = set()
         self._gate = asyncio.Semaphore(self.policy.concurrency)
         self._wake = asyncio.Event()
 
@@ -187,8 +188,14 @@ class WebhookSender:
         are sent; without (the loop), a slow endpoint holds up nobody else."""
         if len(self._in_flight) >= self.policy.batch:
             return 0
+        # One that finishes while the query runs may still read as pending in it.
+        self._finished_lately.clear()
         due = await self.webhooks.due(self.clock(), limit=self.policy.batch)
-        fresh = [d for d in due if d.id not in self._in_flight]
+        fresh = [
+            d
+            for d in due
+            if d.id not in self._in_flight and d.id not in self._finished_lately
+        ]
         if not fresh:
             return 0
         endpoints = await self.webhooks.with_secrets([d.endpoint_id for d in fresh])
@@ -218,6 +225,7 @@ class WebhookSender:
 
     def _finished(self, delivery_id: int, _: "asyncio.Task[None]") -> None:
         self._in_flight.pop(delivery_id, None)
+        self._finished_lately.add(delivery_id)
         # Whatever waited behind it in its stake's order may go now.
         self._wake.set()
 
