@@ -46,6 +46,7 @@ from gateway.security import (
     security_extensions,
 )
 from gateway.services.authentication import Authenticator
+from gateway.services.cancellation import Cancellation
 from gateway.services.commands import StakingCommands
 from gateway.services.ledger import RewardsLedger
 from gateway.services.preview import PreviewService
@@ -168,6 +169,7 @@ def create_app(
         services.webhooks = webhooks.registry
         services.webhook_sender = webhooks.sender
         services.ledger = RewardsLedger(providers)
+        services.cancellation = Cancellation(services.commands, reader)
         monitor = StuckActionMonitor(
             opened_store,
             feed,

@@ -9,6 +9,7 @@ from gateway.events import EventBus
 from gateway.schema.client_identity import ANONYMOUS, ClientIdentity
 from gateway.schema.loaders import Loaders, LoaderStats
 from gateway.services.authentication import Authenticator
+from gateway.services.cancellation import Cancellation
 from gateway.services.commands import StakingCommands
 from gateway.services.ledger import RewardsLedger
 from gateway.services.preview import PreviewService
@@ -38,6 +39,7 @@ class Services:
     webhooks: WebhookRegistry | None = None
     ledger: RewardsLedger | None = None
     stuck: StuckActionMonitor | None = None
+    cancellation: Cancellation | None = None
     webhook_sender: WebhookSender | None = None
     loader_stats: LoaderStats = field(default_factory=LoaderStats)
 

@@ -460,6 +460,10 @@ DESCRIPTIONS: dict[str, str] = {
         "Zerohash)."
     ),
     "UserErrorCode.NOT_REDEEMABLE_YET": "A FIXED term has not ended; see `Stake.redeemableAt`.",
+    "UserErrorCode.NOT_CANCELLABLE": (
+        "The action cannot be canceled: it is under way, or its provider offers no "
+        "cancellation; the message says which."
+    ),
     "UserErrorCode.UNSUPPORTED_ACTION": (
         "This provider or stake does not support the request now; see `Stake.availableActions`."
     ),

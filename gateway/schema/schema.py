@@ -14,6 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.domain.errors import UserFacingError
+from gateway.schema.cancellation import CancelMutation
 from gateway.schema.context import NotAuthenticated
 from gateway.schema.descriptions import apply_descriptions
 from gateway.schema.fast_execution import choose_execution
@@ -48,7 +49,7 @@ def build_schema(
     schema = Schema(
         # Each back-office noun keeps its fields in its own module.
         query=merge_types("Query", (Query, LedgerQuery, WebhookQuery)),
-        mutation=merge_types("Mutation", (Mutation, WebhookMutation)),
+        mutation=merge_types("Mutation", (Mutation, CancelMutation, WebhookMutation)),
         subscription=Subscription,
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP,
