@@ -71,14 +71,15 @@ def _spy(pid: int, out: Path, seconds: float) -> subprocess.Popen[bytes]:
             "--pid",
             str(pid),
             "--rate",
-            "250",
+            "200",
             "--duration",
             str(int(seconds)),
             "--format",
             "raw",
             "--output",
             str(out),
-            "--nonblocking",
+            # Only what holds the GIL: the CPU the gateway spends, not its waits.
+            "--gil",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
@@ -146,17 +147,24 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                     target.add(f"fan-out c={c} req/s", r["throughput"])
                     target.add(f"fan-out c={c} p50 ms", r["latency_ms"]["p50"])
                     target.add(f"fan-out c={c} p99 ms", r["latency_ms"]["p99"])
+                spy = None
+                trivial_seconds = max(2.0, args.seconds / 2)
+                if args.spy and target.name == "B":
+                    out = Path(args.spy) / f"spy-trivial-{int(time.time())}.txt"
+                    spy = _spy(target.proc.pid, out, trivial_seconds)
                 r = await _load(
                     cluster,
                     target,
                     {
                         "mode": "closed",
                         "connections": 16,
-                        "duration_s": max(2.0, args.seconds / 2),
+                        "duration_s": trivial_seconds,
                         "requests": trivial,
                         "bad_markers": ['"errors":'],
                     },
                 )
+                if spy is not None:
+                    spy.wait(30)
                 target.add("trivial c=16 CPU ms/req", r["cpu_ms"])
                 target.add("trivial c=16 req/s", r["throughput"])
         return {
