@@ -179,14 +179,54 @@ class _NoCookies(httpx.Cookies):
         return None
 
 
+# URLs remembered per provider client: a few endpoints times the identities asked for.
+URLS_KEPT = 4096
+
+
+def _url_key(url: object, params: object) -> tuple[str, tuple[object, ...]] | None:
+    """What decides a request's URL, when it is plainly hashable: a str path and str
+    or int parameters (a bool or a float would hash as an int and collide)."""
+    if not isinstance(url, str):
+        return None
+    if params is None:
+        return url, ()
+    if not isinstance(params, Mapping):
+        return None
+    items = tuple(params.items())
+    for name, value in items:
+        if not isinstance(name, str) or type(value) not in (str, int):
+            return None
+    return url, items
+
+
 class ProviderClient(httpx.AsyncClient):
-    """An httpx client that keeps no cookies. The providers authenticate by header,
-    never by cookie, and reading each answer's Set-Cookie through http.cookiejar cost
-    3 % of a fan-out request's CPU; nor may a provider plant one we would send back."""
+    """An httpx client for one provider: it keeps no cookies, and builds each URL once.
+
+    The providers authenticate by header, never by cookie, and reading each answer's
+    Set-Cookie through http.cookiejar cost 3 % of a fan-out request's CPU; nor may a
+    provider plant one we would send back. Merging a path and its parameters into the
+    base URL is three passes of httpx's pure-Python URL parser, 7 % of a fan-out
+    request's CPU; the same path and parameters always make the same URL."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._none_kept = _NoCookies()
+        self._urls: dict[tuple[str, tuple[object, ...]], httpx.URL] = {}
+
+    def build_request(
+        self, method: str, url: httpx.URL | str, *, params: Any = None, **rest: Any
+    ) -> httpx.Request:
+        key = _url_key(url, params)
+        if key is None:
+            return super().build_request(method, url, params=params, **rest)
+        known = self._urls.get(key)
+        if known is not None:
+            return super().build_request(method, known, **rest)
+        request = super().build_request(method, url, params=params, **rest)
+        if len(self._urls) >= URLS_KEPT:
+            self._urls.clear()
+        self._urls[key] = request.url
+        return request
 
     @property
     def cookies(self) -> httpx.Cookies:

@@ -22,3 +22,33 @@ async def test_a_provider_client_keeps_no_cookie_a_provider_sets() -> None:
         with pytest.raises(TypeError):
             http.cookies = {"a": "b"}
     assert sent == [None, None]
+
+
+async def test_a_provider_client_sends_every_url_as_httpx_builds_it() -> None:
+    seen: list[str] = []
+
+    def provider(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200)
+
+    asked = [
+        ("stakes/wa-1", {"limit": 500}),
+        ("stakes/wa-1", {"limit": 500}),
+        ("stakes/wa-1", {"limit": 500, "paginationToken": "t 1"}),
+        ("stakes/wa-2", None),
+        ("stakes/wa-2", None),
+        ("flags", {"on": True}),
+        ("flags", {"on": 1}),
+        ("flags", {"on": 1.0}),
+        ("many", {"id": ["a", "b"]}),
+        ("/rooted?x=1", {"y": "2"}),
+    ]
+    transport = httpx.MockTransport(provider)
+    base = "http://provider.test/api/"
+    async with httpx.AsyncClient(transport=transport, base_url=base) as plain:
+        expected = [str(plain.build_request("GET", u, params=p).url) for u, p in asked]
+    async with ProviderClient(transport=transport, base_url=base) as http:
+        for url, params in asked:
+            await http.get(url, params=params)
+    assert seen == expected
+    assert seen[5] != seen[6] and seen[2].endswith("paginationToken=t+1")
