@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated store on SQLite and on the real PostgreSQL."""
+"""Shared fixtures: a migrated store on SQLite and on the real PostgreSQL; a hung test
+fails with the asyncio tasks still pending (tests/pending_tasks.py)."""
 
 import os
 import uuid
@@ -9,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.store.store import Store
+from tests.pending_tasks import pytest_timeout_set_timer  # noqa: F401  (a hook)
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

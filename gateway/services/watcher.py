@@ -73,9 +73,14 @@ class Watcher:
         self.polls: dict[Provider, int] = dict.fromkeys(Provider, 0)
 
     async def run(self) -> None:
-        await asyncio.gather(
-            self._drain_outbox(), *(self._watch(p) for p in self.providers.adapters)
-        )
+        # A task group, not gather: cancelled, it returns only once every loop has
+        # ended, so whoever stops the watcher may then close the store under it.
+        async with asyncio.TaskGroup() as loops:
+            loops.create_task(self._drain_outbox(), name="watcher-outbox")
+            for provider in self.providers.adapters:
+                loops.create_task(
+                    self._watch(provider), name=f"watcher-{provider.value.lower()}"
+                )
 
     async def _drain_outbox(self) -> None:
         """Publishes rows a failed publish left behind, once per cycle for all providers."""

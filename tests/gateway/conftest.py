@@ -13,6 +13,7 @@ import uvicorn
 
 from gateway.app import create_app
 from gateway.settings import Settings
+from tests.pending_tasks import describe_tasks
 
 DEMO_KEY = "sgw_test_demo-key-for-tests"
 
@@ -92,10 +93,13 @@ async def _stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
         await asyncio.wait_for(asyncio.shield(task), 10)
     except TimeoutError:
         # Not even forced: a stuck shutdown costs its test, not the whole run.
+        pending = describe_tasks(asyncio.get_running_loop())
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        raise AssertionError("the gateway did not stop within 25 s") from None
+        raise AssertionError(
+            f"the gateway did not stop within 25 s; {pending}"
+        ) from None
 
 
 @pytest.fixture
