@@ -163,7 +163,7 @@ class Settings(SecuritySettings):
 
     # @defer and @stream (experimental): off, the schema does not declare them.
     incremental_delivery: bool = Field(
-        default=False, alias="GATEWAY_INCREMENTAL_DELIVERY"
+        default=True, alias="GATEWAY_INCREMENTAL_DELIVERY"
     )
     # Automatic persisted queries: this replica's memory, shared through Redis when
     # REDIS_URL is set. With trusted documents, only the manifest's hashes run.

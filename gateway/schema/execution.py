@@ -8,6 +8,10 @@ attribute reads (scalars, enums, objects whose own selection is plain) is read d
 into its dict. Anything else, and any value that would need an error (a null where none
 is allowed, a failed coercion, an object of the wrong class), takes the standard path,
 so answers and errors are the same either way.
+
+Under incremental delivery a selection with a deferred fragment, and a list field with
+`@stream`, take the standard path too; the fields of a deferred part are read here again
+once graphql-core runs it.
 """
 
 import enum
@@ -209,6 +213,15 @@ def _directives_read_variables(operation: Any, fragments: Any) -> bool:
     return False
 
 
+def _streamed(details: Any) -> bool:
+    # A list read here would come whole: `@stream` needs graphql-core's completion.
+    return any(
+        directive.name.value == "stream"
+        for field_details in details
+        for directive in field_details.node.directives or ()
+    )
+
+
 class _Slow(Exception):
     """This value needs the standard path (it may be an error there)."""
 
@@ -330,7 +343,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 entries.append(Entry(response_name, None, object_type.name))
                 continue
             field = fields.get(name)
-            if field is None:
+            if field is None or _streamed(details):
                 return None
             inner: tuple[Entry, ...] = ()
             item_type = _object_kind(field.kind)

@@ -13,7 +13,7 @@ JSON as before). A mutation sent with GET is a 405 that names POST.
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -61,8 +61,6 @@ class Exchange:
     response Strawberry fills, whose status the answer may change."""
 
     negotiated: str | None
-    # Incremental payloads (@defer, @stream) may come as multipart/mixed parts.
-    accepts_multipart: bool = False
     sub_response: Response | None = field(default=None)
     # An automatic persisted query, remembered once it has shown that it runs.
     registration: Registration | None = None
@@ -140,10 +138,6 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             response: Response = _not_acceptable()
         else:
             exchange = Exchange(chosen)
-            if self.incremental is not None:
-                exchange.accepts_multipart = (
-                    negotiate(accept, (MULTIPART_MIXED,)) is not None
-                )
             scope[_SCOPE_KEY] = exchange
             try:
                 response = await self.run(request)
@@ -186,16 +180,12 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
-        if self.incremental is None:
-            return result
-        if isinstance(result, GraphQLIncrementalExecutionResults):
-            guarded = self.incremental.results(result)
-            if exchange.accepts_multipart:
-                return cast(ExecutionResult, guarded)
-            # A client that cannot read parts gets the whole answer in one.
-            return await merged(guarded)
-        if isinstance(result, SubscriptionExecutionResult):
-            return cast(SubscriptionExecutionResult, self.incremental.stream(result))
+        if self.incremental is not None and isinstance(
+            result, GraphQLIncrementalExecutionResults
+        ):
+            # A client that cannot read parts gets the whole answer in one (one that
+            # can took gateway.schema.incremental_http's path before this).
+            return await merged(self.incremental.results(result))
         return result
 
     async def execute_single(

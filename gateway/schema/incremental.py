@@ -1,15 +1,15 @@
-"""`@defer` and `@stream` (experimental: `GATEWAY_INCREMENTAL_DELIVERY=true`).
+"""`@defer` and `@stream` for a client that reads no parts: the whole answer at once.
 
-graphql-core 3.3 runs deferred fragments and streamed lists after the initial payload;
-Strawberry sends the payloads as `multipart/mixed` or as successive server-sent events.
-What this module adds, so that a deferred part is held to the same rules as the rest:
+graphql-core 3.3 runs deferred fragments and streamed lists after the initial payload.
+A client that takes parts gets them as they come (gateway.schema.incremental_payloads,
+gateway.schema.incremental_http); one that does not (`Accept: application/json` alone)
+gets the payloads merged into the initial data, as if nothing had been deferred, held
+to the same rules as the rest on the way:
 
-- errors in later payloads are masked as MaskErrors masks the initial one (Strawberry
-  formats them as raised);
+- errors in later payloads are masked as MaskErrors masks the initial one (this path
+  runs them past the operation's extensions);
 - the operation's deadline covers the later payloads too: past it, the pending parts
-  complete with a TIMEOUT error and their work is cancelled;
-- a client that does not accept `multipart/mixed` gets one answer, the payloads merged
-  into the initial data, as if nothing had been deferred.
+  complete with a TIMEOUT error and their work is cancelled.
 
 The document, deferred parts included, is validated and costed before anything runs.
 """
@@ -23,11 +23,12 @@ from graphql import GraphQLError
 from graphql.execution import (
     CompletedResult,
     IncrementalStreamResult,
-    InitialIncrementalExecutionResult,
     SubsequentIncrementalExecutionResult,
 )
 from strawberry.schema._graphql_core import GraphQLIncrementalExecutionResults
 from strawberry.types import ExecutionResult
+
+from gateway.security.timeout import timeout_error
 
 log = logging.getLogger("gateway.incremental")
 
@@ -49,23 +50,6 @@ class IncrementalGuard:
             results.initial_result,
             self._guarded(results.subsequent_results, pending),
         )
-
-    async def stream(self, source: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
-        """A server-sent stream: its incremental payloads guarded, the rest as they
-        come (a subscription's events have no deadline)."""
-        iterator = aiter(source)
-        try:
-            first = await anext(iterator)
-        except StopAsyncIteration:
-            return
-        yield first
-        if not isinstance(first, InitialIncrementalExecutionResult):
-            async for item in iterator:
-                yield item
-            return
-        pending = {p.id for p in first.pending}
-        async for payload in self._guarded(iterator, pending):
-            yield payload
 
     async def _guarded(
         self, source: AsyncIterator[Any], pending: set[str]
@@ -170,10 +154,7 @@ def _merge(target: dict[str, Any], more: dict[str, Any]) -> None:
 def _timed_out(
     pending: set[str], seconds: float
 ) -> SubsequentIncrementalExecutionResult:
-    error = GraphQLError(
-        f"The operation took longer than {seconds:g} s and was stopped.",
-        extensions={"code": "TIMEOUT"},
-    )
+    error = timeout_error(seconds)
     return SubsequentIncrementalExecutionResult(
         completed=[CompletedResult(id_, [error]) for id_ in sorted(pending)],
         has_next=False,

@@ -44,7 +44,7 @@ def build_schema(
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
     *,
     fast_execution: bool = True,
-    incremental: bool = False,
+    incremental: bool = True,
 ) -> Schema:
     schema = Schema(
         # Each back-office noun keeps its fields in its own module.

@@ -4,8 +4,9 @@ A subscription joins a shared stream (gateway.schema.shared_streams) when its an
 cannot differ between subscribers with the same key: an authenticated client's
 subscription that replays nothing. A replay from a cursor is that subscriber's own, and
 anything else (queries and mutations over the socket, documents that do not parse) runs
-as Strawberry runs it. With @defer on (GATEWAY_INCREMENTAL_DELIVERY), an operation's
-incremental payloads go out as successive `next` messages.
+as Strawberry runs it. With @defer on (GATEWAY_INCREMENTAL_DELIVERY), a query's or a
+mutation's incremental payloads go out as successive `next` messages, in the format of
+gateway.schema.incremental_payloads.
 """
 
 import json
@@ -33,6 +34,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from gateway.schema.context import Context
+from gateway.schema.incremental_payloads import (
+    Payload,
+    incremental_operation,
+    incremental_payloads,
+)
 from gateway.schema.keepalive import PingingTransportWSHandler
 from gateway.schema.shared_streams import Frame, Member, StreamKey
 from gateway.schema.view import GatewayGraphQL
@@ -116,25 +122,26 @@ class GatewayTransportWSHandler(PingingTransportWSHandler):
         self, operation: Operation[Any, Any], result_source: Any
     ) -> None:
         # With @defer on, each incremental payload is one more `next` message (the
-        # payloads a multipart/mixed answer would carry); Strawberry refuses them.
-        guard = self.view.incremental if isinstance(self.view, GatewayGraphQL) else None
-        if guard is None:
+        # payloads a multipart/mixed answer carries); Strawberry refuses them.
+        view = self.view
+        guard = view.incremental if isinstance(view, GatewayGraphQL) else None
+        kind = incremental_operation(operation.query, operation.operation_name)
+        if guard is None or kind not in (OperationType.QUERY, OperationType.MUTATION):
             await super()._send_result_stream(operation, result_source)
             return
-        labels: dict[str, tuple[list[Any], str | None]] = {}
+        # Mutations keep no deadline (gateway.security.timeout says why).
+        seconds = guard.timeout_seconds if kind is OperationType.QUERY else 0
         first = True
-        async for result in guard.stream(result_source):
-            if first and isinstance(result, PreExecutionError):
-                await self._handle_pre_execution_error(operation, result)
+        async for frame in incremental_payloads(result_source, seconds):
+            if isinstance(frame, Payload):
+                message = {"id": operation.id, "type": "next", "payload": frame.body}
+                await operation.send_operation_message(cast(NextMessage, message))
+            elif first and isinstance(frame, PreExecutionError):
+                await self._handle_pre_execution_error(operation, frame)
                 return
+            elif isinstance(frame, ExecutionResult):
+                await operation.send_next(frame)
             first = False
-            if isinstance(result, ExecutionResult):
-                await operation.send_next(result)
-                continue
-            payload = incremental_payload(result, labels)
-            await operation.send_operation_message(
-                NextMessage(id=operation.id, type="next", payload=cast(Any, payload))
-            )
 
     async def run_operation(self, operation: Operation[Any, Any]) -> None:
         view, context = self.view, self.context
@@ -204,25 +211,6 @@ class GatewayTransportWSHandler(PingingTransportWSHandler):
             await ws.send_text(text)
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
-
-
-def incremental_payload(
-    result: Any, labels: dict[str, tuple[list[Any], str | None]]
-) -> dict[str, Any]:
-    """An incremental payload as JSON, each part with the path and label of the
-    fragment it completes (as Strawberry's multipart answers carry them)."""
-    payload: dict[str, Any] = dict(result.formatted)
-    for pending in result.pending or ():
-        labels[pending.id] = (list(pending.path), pending.label)
-    parts = []
-    for part in payload.get("incremental") or ():
-        path, label = labels.get(part["id"], ([], None))
-        parts.append(
-            {**part, "path": path + list(part.get("subPath", ())), "label": label}
-        )
-    if parts:
-        payload["incremental"] = parts
-    return payload
 
 
 def _behind_payload(member: Member) -> str:

@@ -11,7 +11,7 @@ from strawberry.exceptions import ConnectionRejectionError
 
 from gateway.schema.client_identity import client_identity
 from gateway.schema.context import Context, Services
-from gateway.schema.graphql_http import GraphQLOverHTTP
+from gateway.schema.incremental_http import IncrementalDelivery
 from gateway.schema.shared_streams import SharedStreams
 from gateway.security.guard import Guard
 from gateway.web.graphiql import CONTENT_SECURITY_POLICY, render_graphiql
@@ -35,7 +35,7 @@ def _wants_ide(request: Request) -> bool:
     )
 
 
-class GatewayGraphQL(GraphQLOverHTTP):
+class GatewayGraphQL(IncrementalDelivery):
     # Knows API keys only until create_app gives it the configured one.
     guard: Guard = Guard()
     # Subscriptions asking the same thing share one execution (create_app sets it).

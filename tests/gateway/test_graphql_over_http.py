@@ -363,9 +363,11 @@ async def test_a_subscription_still_streams_when_json_is_listed_first(gateway):
         assert media_type(stream) == "text/event-stream"
 
 
-async def test_defer_is_refused_at_validation_unless_turned_on(gateway):
-    # Experimental: GATEWAY_INCREMENTAL_DELIVERY (test_incremental_delivery.py).
+async def test_defer_is_refused_at_validation_when_turned_off(tmp_path):
+    # Experimental: GATEWAY_INCREMENTAL_DELIVERY=false takes the directives out.
     query = "{ portfolio { ... @defer { stakeCount } } }"
-    response = await post(gateway, {"query": query})
-    assert response.status_code == 400
-    assert "Unknown directive '@defer'" in response.json()["errors"][0]["message"]
+    async for gateway in start_gateway(tmp_path, GATEWAY_INCREMENTAL_DELIVERY=False):
+        response = await post(gateway, {"query": query})
+        assert response.status_code == 400
+        message = response.json()["errors"][0]["message"]
+        assert "Unknown directive '@defer'" in message

@@ -1,4 +1,4 @@
-"""@defer (experimental, GATEWAY_INCREMENTAL_DELIVERY=true) over real HTTP: a slow
+"""@defer (experimental, GATEWAY_INCREMENTAL_DELIVERY) over real HTTP: a slow
 provider's part arrives after the rest, as multipart/mixed parts or server-sent events;
 a client that reads neither gets the whole answer in one; deferred parts are costed,
 batched, masked and held to the operation's deadline like the rest."""
@@ -175,8 +175,9 @@ async def test_a_deferred_part_past_the_deadline_completes_with_a_timeout(gatewa
         await slow_crocante(gateway, 0)
     first, (last_at, last) = parts[0][1], parts[-1]
     assert first["data"]["stakingProducts"]
-    (completed,) = last["completed"]
-    assert completed["errors"][0]["extensions"]["code"] == "TIMEOUT"
+    (timed_out,) = last["incremental"]
+    assert timed_out["data"] is None and timed_out["label"] == "stakes"
+    assert timed_out["errors"][0]["extensions"]["code"] == "TIMEOUT"
     assert last["hasNext"] is False and last_at < 4.5
 
 

@@ -2,7 +2,8 @@
 
 Every document in examples/operations/ and every bench query runs on a real gateway over
 its embedded sandboxes' seeded data, through the fast path and through Strawberry's own
-executor, and the two answers (data, errors, key order, list order) must be the same.
+executor, and the two answers (data, errors, key order, list order) must be the same;
+so must a deferred document's payloads (`@defer`, `@stream`).
 
 An operation runs once first; after that, the state it reads stays put: the sandbox
 clocks stand still, no watcher polls, and a mutation repeated with its `externalId` is a
@@ -31,6 +32,7 @@ from gateway.schema.execution import PlainFieldExecutionContext
 from gateway.schema.fast_execution import STOCK
 from tests.gateway.clients import new_client
 from tests.gateway.conftest import DEMO_KEY, RunningGateway, start_gateway
+from tests.gateway.incremental import multipart
 from tests.gateway.test_webhooks import deliver
 from tests.gateway.ws import subscriber
 
@@ -98,6 +100,25 @@ class Parity:
             fast = await self.answer(query, variables)
         with executing_on(self.gateway, STOCK):
             stock = await self.answer(query, variables)
+        return fast, stock
+
+    async def incremental(self, query: str) -> Any:
+        """The initial payload, and every deferred entry in path order (which part
+        brings one depends on which provider answers first)."""
+        received = await multipart(self.gateway.http, query)
+        first, *rest = received.payloads
+        entries = sorted(
+            (e for p in rest for e in p.get("incremental", [])),
+            key=lambda e: json.dumps(e["path"]),
+        )
+        return ordered(first), [ordered(e) for e in entries]
+
+    async def both_incremental(self, query: str) -> tuple[Any, Any]:
+        await self.incremental(query)
+        with executing_on(self.gateway, self.fast):
+            fast = await self.incremental(query)
+        with executing_on(self.gateway, STOCK):
+            stock = await self.incremental(query)
         return fast, stock
 
     async def events(
@@ -260,6 +281,28 @@ async def test_refusals_and_errors_answer_alike_on_both_paths(parity: Parity) ->
     for name, variables in cases:
         fast, stock = await parity.both(example(name), variables)
         assert fast == stock
+
+
+DEFERRED = {
+    "rewards_and_products_per_stake": """{ stakes(first: 50) { edges { node {
+      id provider status amount asset { symbol }
+      ... @defer { product { id apy } rewards(first: 3) { edges { node {
+        amount creditedAt } } } } } } } }""",
+    "products_after_the_portfolio": """{ portfolio { stakeCount totals { provider
+      staked } } ... @defer(label: "products") { stakingProducts { id provider mode
+      apy minAmount } } }""",
+    "streamed_edges": """{ stakes(first: 50) { edges @stream(initialCount: 5) {
+      node { id provider status asset { symbol } } } } }""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEFERRED))
+async def test_a_deferred_document_answers_alike_on_both_paths(
+    parity: Parity, name: str
+) -> None:
+    fast, stock = await parity.both_incremental(DEFERRED[name])
+    assert fast == stock
+    assert fast[1], "nothing was deferred"
 
 
 BENCH = {

@@ -1,6 +1,8 @@
 // GraphiQL for staking-gateway: queries and mutations over HTTP POST, subscriptions over
 // graphql-ws (the graphql-transport-ws protocol), both authenticated with the
 // Authorization header of the headers tab. The config comes from the page (JSON).
+// A document with @defer or @stream also goes over the WebSocket: each payload is a
+// `next` message, which GraphiQL merges into the result as it arrives.
 (function () {
   "use strict";
 
@@ -49,6 +51,10 @@
       return operationName ? d.name && d.name.value === operationName : true;
     });
     return Boolean(chosen && chosen.operation === "subscription");
+  }
+
+  function isIncremental(query) {
+    return /@\s*(defer|stream)\b/.test(query || "");
   }
 
   function describeError(error) {
@@ -102,7 +108,10 @@
 
   function fetcher(params, options) {
     var headers = (options && options.headers) || {};
-    if (isSubscription(options && options.documentAST, params.operationName)) {
+    if (
+      isSubscription(options && options.documentAST, params.operationName) ||
+      isIncremental(params.query)
+    ) {
       return subscribe(params, headers);
     }
     return post(params, headers);
