@@ -22,11 +22,12 @@ from bench.scenarios import (
     s4_execution,
     s5_subscriptions,
     s6_webhooks,
+    s7_defer,
 )
 from bench.variants import KNOWN
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
-ORDER = ("S1", "S2", "S3", "S4", "S5", "S6")
+ORDER = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
 Runner = Callable[[Cluster, Profile], Awaitable[ScenarioResult]]
 
 
@@ -41,6 +42,7 @@ def _runners(workdir: Path) -> dict[str, Runner]:
         "S4": s4,
         "S5": s5_subscriptions.run,
         "S6": s6_webhooks.run,
+        "S7": s7_defer.run,
     }
 
 
