@@ -6,7 +6,9 @@ client merges is the answer the document gets without the directives. Deferred p
 still batch, and the limits and the deadline hold for them too.
 """
 
+import asyncio
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -238,6 +240,38 @@ async def test_a_deferred_query_can_be_sent_with_get(gateway) -> None:
         assert response.headers["content-type"].startswith("multipart/mixed")
         body = (await response.aread()).decode()
     assert body.count('"hasNext":') > 1 and body.endswith("-----\r\n")
+
+
+def operations_running() -> list[asyncio.Task[Any]]:
+    # Each multipart answer runs its operation in a task of its own (incremental_http).
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if "_relayed.<locals>.produce" in repr(task.get_coro())
+    ]
+
+
+async def test_a_client_that_leaves_mid_answer_leaves_no_work_behind(gateway) -> None:
+    await slow_zerohash(gateway, SLOW_ZEROHASH_MS)
+    try:
+        headers = {**AUTH, "Accept": "multipart/mixed"}
+        body = {"query": PAGE}
+        async with gateway.http.stream(
+            "POST", "/graphql", json=body, headers=headers
+        ) as response:
+            async for _ in response.aiter_text():
+                assert operations_running()  # the deferred part is still to come
+                break
+        await eventually(lambda: not operations_running())
+    finally:
+        await slow_zerohash(gateway, 0)
+
+
+async def eventually(check, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, "still false"
+        await asyncio.sleep(0.02)
 
 
 async def test_what_misses_the_deadline_is_closed_with_a_timeout(tmp_path) -> None:
