@@ -25,6 +25,18 @@ class UserFacingError(Exception):
         self.error = UserError(code=code, message=message, field=field)
 
 
+class FellBehind(Exception):
+    """A subscriber read too slowly and events were dropped; it may resume from `last`."""
+
+    def __init__(self, dropped: int, last: int) -> None:
+        super().__init__(
+            f"This subscriber fell behind and {dropped} events were dropped. "
+            f'Resume with after: "{last}".'
+        )
+        self.dropped = dropped
+        self.last = last
+
+
 def invalid_input(message: str, *field: str) -> UserFacingError:
     return UserFacingError(UserErrorCode.INVALID_INPUT, message, field or None)
 

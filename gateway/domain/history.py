@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from gateway.domain.enums import EventSource, Provider
+from gateway.domain.models import Reward, Stake, StakeAction
 
 
 class EntityKind(StrEnum):
@@ -52,3 +53,18 @@ class StatusEvent:
     payload: str
     provider_stake_id: str | None = None
     stuck: bool = False
+
+
+Subject = Stake | StakeAction | Reward
+
+
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
+class FeedEvent:
+    """An applied change a subscriber follows, with its subject as it was then.
+
+    Compared by identity: every subscriber of a process receives the same object for
+    the same bus message, so what is built from it can be built once for all of them.
+    """
+
+    change: StatusEvent
+    subject: Subject

@@ -13,7 +13,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from gateway.domain.errors import UserFacingError
+from gateway.domain.errors import FellBehind, UserFacingError
 from gateway.schema.cancellation import CancelMutation
 from gateway.schema.context import NotAuthenticated
 from gateway.schema.descriptions import apply_descriptions
@@ -26,7 +26,9 @@ from gateway.schema.subscription import Subscription
 from gateway.schema.trace_extension import ProviderTraceExtension
 from gateway.schema.webhooks import WebhookMutation, WebhookQuery
 
-SAFE_ERRORS = (UserFacingError, NotAuthenticated)
+# Expected errors whose message is written for the caller (FellBehind: a subscriber
+# learns the cursor to resume from); every other error is masked.
+SAFE_ERRORS = (UserFacingError, NotAuthenticated, FellBehind)
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -34,10 +36,7 @@ def should_mask(error: GraphQLError) -> bool:
     if original is None or error.path is None:
         # Syntax, validation and variable errors speak of the query, not of us.
         return False
-    if isinstance(original, SAFE_ERRORS):
-        return False
-    # Subscriptions tell a subscriber it fell behind, with the cursor to resume from.
-    return not (isinstance(original, RuntimeError) and "fell behind" in str(original))
+    return not isinstance(original, SAFE_ERRORS)
 
 
 def build_schema(

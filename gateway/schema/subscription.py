@@ -1,44 +1,44 @@
-"""Subscriptions: replay what the caller missed since `after`, then follow the bus live.
+"""Subscriptions: the caller's selection of the status feed, as GraphQL events.
 
-The bus subscription opens *before* the replay query, and live events at or below the last
-replayed cursor are skipped, so the seam between the two has neither gap nor duplicate.
+The feed (gateway.services.status_feed) replays what was missed since `after` and then
+follows the bus live; here each of its events only becomes a GraphQL event.
 """
 
+import weakref
 from collections.abc import AsyncGenerator, Callable
-from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Generic, TypeVar
 
-import orjson
 import strawberry
 
 from gateway.domain import models
-from gateway.domain.caller import Caller
 from gateway.domain.errors import invalid_input
-from gateway.domain.history import EntityKind, StatusEvent
-from gateway.events import BusReconnected, SubscriberOverflow
+from gateway.domain.history import EntityKind, FeedEvent
 from gateway.schema.enums import ActionStatus, Provider, StakeStatus
 from gateway.schema.ids import decode_id
 from gateway.schema.payloads import ActionStatusEvent, RewardEvent, StakeStatusEvent
 from gateway.schema.types import Reward, Stake, StakeAction
-from gateway.services.status_feed import STATUS_CHANNEL
-from gateway.store.codec import from_data, loads
 
 T = TypeVar("T")
 
-REPLAY_BATCH = 500
 
+class _BuiltOnce(Generic[T]):
+    """Each feed event's GraphQL object, built once for every subscriber receiving it.
 
-# Every subscriber of this process receives the same bus message: it is decoded, and its
-# GraphQL object built, once for all of them (both are read-only from then on).
-@lru_cache(maxsize=256)
-def _decode_event(message: str) -> StatusEvent:
-    event: StatusEvent = from_data(StatusEvent, orjson.loads(message))
-    return event
+    The feed hands every subscriber of this process the same object for one bus
+    message; what is built from it is read-only, so one copy serves them all.
+    """
 
+    def __init__(self, build: Callable[[FeedEvent], T]) -> None:
+        self._build = build
+        self._built: weakref.WeakKeyDictionary[FeedEvent, T] = (
+            weakref.WeakKeyDictionary()
+        )
 
-@lru_cache(maxsize=256)
-def _built(build: Callable[[StatusEvent], Any], message: str) -> Any:
-    return build(_decode_event(message))
+    def __call__(self, event: FeedEvent) -> T:
+        built = self._built.get(event)
+        if built is None:
+            built = self._built[event] = self._build(event)
+        return built
 
 
 def _cursor(after: str | None) -> int | None:
@@ -49,136 +49,80 @@ def _cursor(after: str | None) -> int | None:
     return int(after)
 
 
-class _Selection:
-    def __init__(
-        self,
-        caller: Caller,
-        kind: EntityKind,
-        stake_id: strawberry.ID | None,
-        provider: Provider | None,
-    ) -> None:
-        self.kind = kind
-        self.owners = [
-            (p, owner)
-            for p in caller.providers
-            if provider is None or p is provider
-            for owner in caller.owners(p)
-        ]
-        self.stake: tuple[Provider, str] | None = None
-        if stake_id is not None:
-            node = decode_id(stake_id, "stakeId", expect="Stake")
-            if not caller.owns(node.provider, node.owner):
-                # Someone else's stake: nothing will ever match.
-                self.owners = []
-            self.stake = (node.provider, node.key)
-
-    def matches(self, event: StatusEvent) -> bool:
-        if event.entity_kind is not self.kind or not event.applied:
-            return False
-        if (event.provider, event.owner) not in self.owners:
-            return False
-        if self.stake is not None:
-            return (event.provider, event.provider_stake_id) == self.stake
-        return True
-
-
-async def _replay(
-    info: strawberry.Info, selection: _Selection, last: int
-) -> AsyncGenerator[StatusEvent, None]:
-    """Every stored event after `last` that the selection wants, in cursor order."""
-    history = info.context.services.history
-    while True:
-        missed = await history.after(
-            last, kinds=[selection.kind], owners=selection.owners, limit=REPLAY_BATCH
-        )
-        for event in missed:
-            last = event.cursor
-            if selection.matches(event):
-                yield event
-        if len(missed) < REPLAY_BATCH:
-            return
-
-
 async def _follow(
     info: strawberry.Info,
-    selection: _Selection,
+    kind: EntityKind,
+    stake_id: strawberry.ID | None,
+    provider: Provider | None,
     after: str | None,
-    build: Callable[[StatusEvent], T],
+    build: _BuiltOnce[T],
 ) -> AsyncGenerator[T, None]:
+    caller = info.context.caller
+    owners = [
+        (p, owner)
+        for p in caller.providers
+        if provider is None or p is provider
+        for owner in caller.owners(p)
+    ]
+    stake = None
+    if stake_id is not None:
+        node = decode_id(stake_id, "stakeId", expect="Stake")
+        if not caller.owns(node.provider, node.owner):
+            # Someone else's stake: nothing will ever match.
+            owners = []
+        stake = (node.provider, node.key)
     last = _cursor(after)
-
-    def fresh(built: T) -> T:
+    async for event in info.context.services.feed.follow(kind, owners, stake, last):
         # Nested fields of a pushed event are read after the change: no loader cache
         # survives from one event to the next on this connection.
         info.context.loaders = info.context.fresh_loaders()
-        return built
-
-    async with info.context.services.bus.subscribe(STATUS_CHANNEL) as live:
-        # Subscribed first, replayed second: nothing published in between is lost, and
-        # the cursor check below drops what both paths delivered.
-        if last is None:
-            # A fresh subscriber starts now; the mark still lets a bus outage be refilled.
-            last = await info.context.services.history.latest_cursor()
-        else:
-            async for event in _replay(info, selection, last):
-                last = event.cursor
-                yield fresh(build(event))
-        while True:
-            try:
-                async for message in live:
-                    event = _decode_event(message)
-                    if event.cursor <= last:
-                        continue
-                    if selection.matches(event):
-                        last = event.cursor
-                        yield fresh(_built(build, message))
-                return
-            except BusReconnected:
-                # The bus lost its connection for a while: fill the gap from the store.
-                async for event in _replay(info, selection, last):
-                    last = event.cursor
-                    yield fresh(build(event))
-            except SubscriberOverflow as overflow:
-                raise RuntimeError(
-                    f"This subscriber fell behind and {overflow.dropped} events were "
-                    f'dropped. Resume with after: "{last}".'
-                ) from overflow
+        yield build(event)
 
 
-def _stake_event(event: StatusEvent) -> StakeStatusEvent:
-    stake = loads(models.Stake, event.payload)
+def _stake_event(event: FeedEvent) -> StakeStatusEvent:
+    change, stake = event.change, event.subject
+    assert isinstance(stake, models.Stake)
     return StakeStatusEvent(
-        cursor=str(event.cursor),
+        cursor=str(change.cursor),
         stake=Stake.of(stake),
-        previous_status=StakeStatus(event.from_status) if event.from_status else None,
-        status=StakeStatus(event.to_status),
-        provider_status=event.provider_status,
-        occurred_at=event.occurred_at,
-        source=event.source,
+        previous_status=StakeStatus(change.from_status) if change.from_status else None,
+        status=StakeStatus(change.to_status),
+        provider_status=change.provider_status,
+        occurred_at=change.occurred_at,
+        source=change.source,
     )
 
 
-def _action_event(event: StatusEvent) -> ActionStatusEvent:
-    action = loads(models.StakeAction, event.payload)
+def _action_event(event: FeedEvent) -> ActionStatusEvent:
+    change, action = event.change, event.subject
+    assert isinstance(action, models.StakeAction)
     return ActionStatusEvent(
-        cursor=str(event.cursor),
+        cursor=str(change.cursor),
         action=StakeAction.of(action),
-        previous_status=ActionStatus(event.from_status) if event.from_status else None,
-        status=ActionStatus(event.to_status),
-        occurred_at=event.occurred_at,
-        source=event.source,
-        stuck=event.stuck,
+        previous_status=ActionStatus(change.from_status)
+        if change.from_status
+        else None,
+        status=ActionStatus(change.to_status),
+        occurred_at=change.occurred_at,
+        source=change.source,
+        stuck=change.stuck,
     )
 
 
-def _reward_event(event: StatusEvent) -> RewardEvent:
-    reward = loads(models.Reward, event.payload)
+def _reward_event(event: FeedEvent) -> RewardEvent:
+    change, reward = event.change, event.subject
+    assert isinstance(reward, models.Reward)
     return RewardEvent(
-        cursor=str(event.cursor),
+        cursor=str(change.cursor),
         reward=Reward.of(reward),
-        occurred_at=event.occurred_at,
-        source=event.source,
+        occurred_at=change.occurred_at,
+        source=change.source,
     )
+
+
+_STAKE_EVENT = _BuiltOnce(_stake_event)
+_ACTION_EVENT = _BuiltOnce(_action_event)
+_REWARD_EVENT = _BuiltOnce(_reward_event)
 
 
 @strawberry.type
@@ -194,10 +138,9 @@ class Subscription:
         provider: Provider | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[StakeStatusEvent, None]:
-        selection = _Selection(
-            info.context.caller, EntityKind.STAKE, stake_id, provider
-        )
-        async for item in _follow(info, selection, after, _stake_event):
+        async for item in _follow(
+            info, EntityKind.STAKE, stake_id, provider, after, _STAKE_EVENT
+        ):
             yield item
 
     @strawberry.subscription(
@@ -210,10 +153,9 @@ class Subscription:
         provider: Provider | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[ActionStatusEvent, None]:
-        selection = _Selection(
-            info.context.caller, EntityKind.ACTION, stake_id, provider
-        )
-        async for item in _follow(info, selection, after, _action_event):
+        async for item in _follow(
+            info, EntityKind.ACTION, stake_id, provider, after, _ACTION_EVENT
+        ):
             yield item
 
     @strawberry.subscription(description="Rewards credited to the caller's stakes.")
@@ -224,8 +166,7 @@ class Subscription:
         provider: Provider | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[RewardEvent, None]:
-        selection = _Selection(
-            info.context.caller, EntityKind.REWARD, stake_id, provider
-        )
-        async for item in _follow(info, selection, after, _reward_event):
+        async for item in _follow(
+            info, EntityKind.REWARD, stake_id, provider, after, _REWARD_EVENT
+        ):
             yield item

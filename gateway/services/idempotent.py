@@ -8,7 +8,7 @@ import orjson
 
 from gateway.domain.enums import UserErrorCode
 from gateway.domain.errors import UserFacingError
-from gateway.store.codec import dumps, loads, to_data
+from gateway.services.codec import dumps, loads, to_data
 from gateway.store.idempotency import ClaimOutcome, IdempotencyStore
 from providers.base import ProviderUnavailable
 

@@ -1,25 +1,49 @@
-"""One status history for every source, then the bus.
+"""One status history for every source, then the bus, then the subscribers.
 
 Reports are written first (the row is the outbox) and published after the commit; rows a
 crash left unpublished are published at the next start, so nothing is lost between the two.
+
+A follower subscribes to the bus *before* it replays from the history, and skips live
+events at or below the last cursor it yielded, so the seam between the two has neither
+gap nor duplicate; a bus reconnect is refilled from the history the same way.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import orjson
 
 from gateway.domain.commands import StakeActionResult
-from gateway.domain.enums import ACTION_STATUS_RANK, STAKE_STATUS_RANK, EventSource
-from gateway.domain.history import EntityKind, StatusEvent, StatusReport
+from gateway.domain.enums import (
+    ACTION_STATUS_RANK,
+    STAKE_STATUS_RANK,
+    EventSource,
+    Provider,
+)
+from gateway.domain.errors import FellBehind
+from gateway.domain.history import (
+    EntityKind,
+    FeedEvent,
+    StatusEvent,
+    StatusReport,
+    Subject,
+)
 from gateway.domain.models import Reward, Stake, StakeAction
 from gateway.domain.notices import ProviderNotice
-from gateway.events import EventBus
-from gateway.store.codec import dumps, to_data
+from gateway.events import BusReconnected, EventBus, SubscriberOverflow
+from gateway.services.codec import dumps, from_data, loads, to_data
 from gateway.store.store import Store
 
 STATUS_CHANNEL = "staking-gateway.status"
 MARK_BATCH = 256
+REPLAY_BATCH = 500
+SUBJECTS: dict[EntityKind, type[Subject]] = {
+    EntityKind.STAKE: Stake,
+    EntityKind.ACTION: StakeAction,
+    EntityKind.REWARD: Reward,
+}
 
 
 def stake_report(
@@ -125,7 +149,43 @@ def reports_for_notice(
 
 
 def encode_event(event: StatusEvent) -> str:
+    """The bus message for a recorded event: the one wire format of STATUS_CHANNEL."""
     return orjson.dumps(to_data(event)).decode()
+
+
+# Every follower in this process receives the same bus message: it is decoded once for
+# all of them, and its subject only once a follower wants it.
+@lru_cache(maxsize=256)
+def decode_event(message: str) -> StatusEvent:
+    event: StatusEvent = from_data(StatusEvent, orjson.loads(message))
+    return event
+
+
+@lru_cache(maxsize=256)
+def _live(message: str) -> FeedEvent:
+    return feed_event(decode_event(message))
+
+
+def feed_event(change: StatusEvent) -> FeedEvent:
+    return FeedEvent(change, loads(SUBJECTS[change.entity_kind], change.payload))
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which applied changes a follower wants: one kind, these owners, maybe one stake."""
+
+    kind: EntityKind
+    owners: Sequence[tuple[Provider, str]]
+    stake: tuple[Provider, str] | None = None
+
+    def matches(self, event: StatusEvent) -> bool:
+        if event.entity_kind is not self.kind or not event.applied:
+            return False
+        if (event.provider, event.owner) not in self.owners:
+            return False
+        if self.stake is not None:
+            return (event.provider, event.provider_stake_id) == self.stake
+        return True
 
 
 class StatusFeed:
@@ -174,3 +234,64 @@ class StatusFeed:
         pending = await self.store.history.unpublished()
         await self.publish(pending)
         return len(pending)
+
+    async def follow(
+        self,
+        kind: EntityKind,
+        owners: Sequence[tuple[Provider, str]],
+        stake: tuple[Provider, str] | None = None,
+        after: int | None = None,
+    ) -> AsyncIterator[FeedEvent]:
+        """The selected changes after cursor `after` (from now if None), then live.
+
+        Raises FellBehind when this follower read too slowly and the bus dropped some.
+        """
+        selection = Selection(kind, owners, stake)
+        last = after
+        async with self.bus.subscribe(STATUS_CHANNEL) as live:
+            # Subscribed first, replayed second: nothing published in between is lost,
+            # and the cursor check below drops what both paths delivered.
+            if last is None:
+                # A fresh follower starts now; the mark still lets a bus outage be
+                # refilled.
+                last = await self.store.history.latest_cursor()
+            else:
+                async for event in self._replay(selection, last):
+                    last = event.change.cursor
+                    yield event
+            while True:
+                try:
+                    async for message in live:
+                        change = decode_event(message)
+                        if change.cursor <= last:
+                            continue
+                        if selection.matches(change):
+                            last = change.cursor
+                            yield _live(message)
+                    return
+                except BusReconnected:
+                    # The bus lost its connection for a while: fill the gap from the
+                    # history.
+                    async for event in self._replay(selection, last):
+                        last = event.change.cursor
+                        yield event
+                except SubscriberOverflow as overflow:
+                    raise FellBehind(overflow.dropped, last) from overflow
+
+    async def _replay(
+        self, selection: Selection, last: int
+    ) -> AsyncIterator[FeedEvent]:
+        """Every recorded change after `last` that the selection wants, in cursor order."""
+        while True:
+            missed = await self.store.history.after(
+                last,
+                kinds=[selection.kind],
+                owners=selection.owners,
+                limit=REPLAY_BATCH,
+            )
+            for change in missed:
+                last = change.cursor
+                if selection.matches(change):
+                    yield feed_event(change)
+            if len(missed) < REPLAY_BATCH:
+                return

@@ -7,9 +7,9 @@ from gateway.domain.enums import Provider
 from gateway.domain.history import EntityKind, StatusEvent, StatusReport
 from gateway.domain.models import Stake
 from gateway.domain.notices import ProviderNotice
+from gateway.services.codec import loads
 from gateway.services.provider_set import ProviderSet
 from gateway.services.status_feed import StatusFeed, reports_for_notice
-from gateway.store.codec import loads
 from gateway.store.webhooks import record_webhooks
 from providers.base import ProviderError
 

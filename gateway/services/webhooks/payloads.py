@@ -15,7 +15,7 @@ from gateway.domain.enums import Provider
 from gateway.domain.history import EntityKind, StatusEvent
 from gateway.domain.models import Asset, Reward, Stake, StakeAction
 from gateway.domain.webhooks import WebhookEventType
-from gateway.store.codec import loads
+from gateway.services.codec import loads
 
 
 def node_id(
