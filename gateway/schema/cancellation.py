@@ -5,11 +5,10 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.domain.errors import UserFacingError
 from gateway.schema.ids import decode_id
-from gateway.schema.payloads import StakeActionPayload
-from gateway.schema.types import Stake, StakeAction, UserError
+from gateway.schema.payloads import StakeActionPayload, stake_payload
 from gateway.services.cancellation import ActionRef, Cancellation
+from gateway.services.commands import StakeOutcome
 
 
 @strawberry.type
@@ -31,22 +30,14 @@ class CancelMutation:
             ),
         ] = None,
     ) -> StakeActionPayload:
-        try:
+        async def run() -> StakeOutcome:
             node = decode_id(id, "id", expect="StakeAction")
-        except UserFacingError as error:
-            return StakeActionPayload(
-                stake=None, action=None, user_errors=[UserError.of(error.error)]
+            cancellation: Cancellation | None = info.context.services.cancellation
+            assert cancellation is not None, "wired in the lifespan"
+            return await cancellation.cancel(
+                info.context.caller,
+                ActionRef(node.provider, node.owner, node.parent or "", node.key),
+                external_id,
             )
-        cancellation: Cancellation | None = info.context.services.cancellation
-        assert cancellation is not None, "wired in the lifespan"
-        outcome = await cancellation.cancel(
-            info.context.caller,
-            ActionRef(node.provider, node.owner, node.parent or "", node.key),
-            external_id,
-        )
-        result = outcome.result
-        return StakeActionPayload(
-            stake=Stake.of(result.stake) if result and result.stake else None,
-            action=StakeAction.of(result.action) if result and result.action else None,
-            user_errors=[UserError.of(e) for e in outcome.errors],
-        )
+
+        return await stake_payload(run)

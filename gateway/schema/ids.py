@@ -46,3 +46,12 @@ def decode_id(value: str, *field: str, expect: str | None = None) -> NodeId:
     if expect is not None and node.type_name != expect:
         raise invalid_input(f"This id does not name a {expect}.", *field)
     return node
+
+
+def input_id(value: str, field: str, *, expect: str) -> NodeId:
+    """An id given as `input.<field>`: what every mutation and previewStake decode with.
+
+    A bad one is the same INVALID_INPUT refusal everywhere; a mutation's payload reports
+    it as a userError.
+    """
+    return decode_id(value, "input", field, expect=expect)

@@ -1,11 +1,16 @@
-"""Mutation: decode ids, hand over to the command service, shape the payload."""
+"""Mutation: read the input, hand over to the command service, shape the payload.
+
+Each resolver reads its input inside the `run` it hands to `stake_payload` or
+`allocation_payload`, so a refusal met there (an id the gateway never gave out, a
+malformed amount) is a `userError` in the payload, as the command service's own are.
+"""
 
 import strawberry
 
 from gateway.domain import commands as cmd
-from gateway.domain.errors import UserFacingError, invalid_input
+from gateway.domain.errors import invalid_input
 from gateway.schema.enums import Provider
-from gateway.schema.ids import decode_id
+from gateway.schema.ids import input_id
 from gateway.schema.inputs import (
     AssetAmountInput,
     CreateAllocationActionInput,
@@ -18,43 +23,30 @@ from gateway.schema.payloads import (
     AcceptTermsPayload,
     AllocationActionPayload,
     StakeActionPayload,
+    allocation_payload,
+    stake_payload,
 )
-from gateway.schema.types import (
-    Allocation,
-    AllocationAction,
-    Stake,
-    StakeAction,
-    UserError,
-)
+from gateway.schema.types import UserError
 from gateway.services.commands import (
     AllocationOutcome,
     AllocationRef,
     StakeOutcome,
     StakeRef,
+    StakingCommands,
 )
 from gateway.services.validation import positive_amount
 
 MAX_SLIPPAGE_BPS = 10_000
 
 
-def _stake_payload(outcome: StakeOutcome) -> StakeActionPayload:
-    result = outcome.result
-    return StakeActionPayload(
-        stake=Stake.of(result.stake) if result and result.stake else None,
-        action=StakeAction.of(result.action) if result and result.action else None,
-        user_errors=[UserError.of(e) for e in outcome.errors],
-    )
+def _commands(info: strawberry.Info) -> StakingCommands:
+    commands: StakingCommands = info.context.services.commands
+    return commands
 
 
-def _allocation_payload(outcome: AllocationOutcome) -> AllocationActionPayload:
-    result = outcome.result
-    return AllocationActionPayload(
-        allocation=Allocation.of(result.allocation)
-        if result and result.allocation
-        else None,
-        action=AllocationAction.of(result.action) if result and result.action else None,
-        user_errors=[UserError.of(e) for e in outcome.errors],
-    )
+def _stake_ref(stake_id: strawberry.ID) -> StakeRef:
+    node = input_id(stake_id, "stakeId", expect="Stake")
+    return StakeRef(node.provider, node.owner, node.key)
 
 
 def _spec(value: AssetAmountInput | None, *field: str) -> cmd.AssetAmountSpec | None:
@@ -84,24 +76,19 @@ class Mutation:
     async def create_stake(
         self, info: strawberry.Info, input: CreateStakeInput
     ) -> StakeActionPayload:
-        try:
-            node = decode_id(
-                input.product_id, "input", "productId", expect="StakingProduct"
+        async def run() -> StakeOutcome:
+            node = input_id(input.product_id, "productId", expect="StakingProduct")
+            return await _commands(info).create_stake(
+                info.context.caller,
+                provider=node.provider,
+                product_id=node.key,
+                amount=input.amount,
+                wallet_id=input.wallet_id,
+                validator=input.validator,
+                external_id=input.external_id,
             )
-        except UserFacingError as error:
-            return StakeActionPayload(
-                stake=None, action=None, user_errors=[UserError.of(error.error)]
-            )
-        outcome = await info.context.services.commands.create_stake(
-            info.context.caller,
-            provider=node.provider,
-            product_id=node.key,
-            amount=input.amount,
-            wallet_id=input.wallet_id,
-            validator=input.validator,
-            external_id=input.external_id,
-        )
-        return _stake_payload(outcome)
+
+        return await stake_payload(run)
 
     @strawberry.mutation(
         description="Unstakes (or redeems) all of a stake, or part of it."
@@ -109,17 +96,13 @@ class Mutation:
     async def unstake(
         self, info: strawberry.Info, input: UnstakeInput
     ) -> StakeActionPayload:
-        try:
-            node = decode_id(input.stake_id, "input", "stakeId", expect="Stake")
-        except UserFacingError as error:
-            return StakeActionPayload(
-                stake=None, action=None, user_errors=[UserError.of(error.error)]
+        async def run() -> StakeOutcome:
+            ref = _stake_ref(input.stake_id)
+            return await _commands(info).unstake(
+                info.context.caller, ref, input.amount, input.external_id
             )
-        ref = StakeRef(node.provider, node.owner, node.key)
-        outcome = await info.context.services.commands.unstake(
-            info.context.caller, ref, input.amount, input.external_id
-        )
-        return _stake_payload(outcome)
+
+        return await stake_payload(run)
 
     @strawberry.mutation(
         description="Requests a change on a stake (withdraw, cancel, …)."
@@ -127,23 +110,19 @@ class Mutation:
     async def create_stake_action(
         self, info: strawberry.Info, input: CreateStakeActionInput
     ) -> StakeActionPayload:
-        try:
-            node = decode_id(input.stake_id, "input", "stakeId", expect="Stake")
-        except UserFacingError as error:
-            return StakeActionPayload(
-                stake=None, action=None, user_errors=[UserError.of(error.error)]
+        async def run() -> StakeOutcome:
+            ref = _stake_ref(input.stake_id)
+            return await _commands(info).stake_action(
+                info.context.caller, ref, input.kind, input.amount, input.external_id
             )
-        ref = StakeRef(node.provider, node.owner, node.key)
-        outcome = await info.context.services.commands.stake_action(
-            info.context.caller, ref, input.kind, input.amount, input.external_id
-        )
-        return _stake_payload(outcome)
+
+        return await stake_payload(run)
 
     @strawberry.mutation(description="Opens a Dfns allocation (DeFi yield position).")
     async def create_allocation(
         self, info: strawberry.Info, input: CreateAllocationInput
     ) -> AllocationActionPayload:
-        try:
+        async def run() -> AllocationOutcome:
             command = cmd.CreateAllocation(
                 owner="",
                 protocol=input.protocol,
@@ -155,23 +134,18 @@ class Mutation:
                 else None,
                 external_id=input.external_id,
             )
-        except UserFacingError as error:
-            return AllocationActionPayload(
-                allocation=None, action=None, user_errors=[UserError.of(error.error)]
+            return await _commands(info).create_allocation(
+                info.context.caller, Provider.DFNS, command, input.wallet_id
             )
-        outcome = await info.context.services.commands.create_allocation(
-            info.context.caller, Provider.DFNS, command, input.wallet_id
-        )
-        return _allocation_payload(outcome)
+
+        return await allocation_payload(run)
 
     @strawberry.mutation(description="Deposits into or withdraws from an allocation.")
     async def create_allocation_action(
         self, info: strawberry.Info, input: CreateAllocationActionInput
     ) -> AllocationActionPayload:
-        try:
-            node = decode_id(
-                input.allocation_id, "input", "allocationId", expect="Allocation"
-            )
+        async def run() -> AllocationOutcome:
+            node = input_id(input.allocation_id, "allocationId", expect="Allocation")
             source = _spec(input.source_asset, "input", "sourceAsset")
             target = _spec(input.target_asset, "input", "targetAsset")
             slippage = _slippage(input.slippage_bps)
@@ -180,26 +154,22 @@ class Mutation:
                 if input.amount is not None
                 else None
             )
-        except UserFacingError as error:
-            return AllocationActionPayload(
-                allocation=None, action=None, user_errors=[UserError.of(error.error)]
+            return await _commands(info).allocation_action(
+                info.context.caller,
+                AllocationRef(node.provider, node.owner, node.key),
+                lambda allocation: cmd.CreateAllocationAction(
+                    owner=node.owner,
+                    allocation=allocation,
+                    kind=input.kind,
+                    source_asset=source,
+                    target_asset=target,
+                    slippage_bps=slippage,
+                    amount=amount,
+                    external_id=input.external_id,
+                ),
             )
-        ref = AllocationRef(node.provider, node.owner, node.key)
-        outcome = await info.context.services.commands.allocation_action(
-            info.context.caller,
-            ref,
-            lambda allocation: cmd.CreateAllocationAction(
-                owner=node.owner,
-                allocation=allocation,
-                kind=input.kind,
-                source_asset=source,
-                target_asset=target,
-                slippage_bps=slippage,
-                amount=amount,
-                external_id=input.external_id,
-            ),
-        )
-        return _allocation_payload(outcome)
+
+        return await allocation_payload(run)
 
     @strawberry.mutation(
         description="Accepts a provider's staking terms for the caller."
@@ -207,9 +177,7 @@ class Mutation:
     async def accept_staking_terms(
         self, info: strawberry.Info, provider: Provider
     ) -> AcceptTermsPayload:
-        errors = await info.context.services.commands.accept_terms(
-            info.context.caller, provider
-        )
+        errors = await _commands(info).accept_terms(info.context.caller, provider)
         return AcceptTermsPayload(
             accepted=not errors, user_errors=[UserError.of(e) for e in errors]
         )

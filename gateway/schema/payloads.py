@@ -1,9 +1,16 @@
-"""Mutation payloads and subscription events."""
+"""Mutation payloads and subscription events.
 
+Every mutation answers a refusal the same way, whether it is met reading the input or by
+the service: as a `userError` in its payload. Only what is not the caller's doing is a
+top-level error.
+"""
+
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import strawberry
 
+from gateway.domain.errors import UserFacingError
 from gateway.schema.enums import ActionStatus, EventSource, StakeStatus
 from gateway.schema.types import (
     Allocation,
@@ -13,6 +20,7 @@ from gateway.schema.types import (
     StakeAction,
     UserError,
 )
+from gateway.services.commands import AllocationOutcome, Outcome, StakeOutcome
 
 
 @strawberry.type
@@ -70,3 +78,41 @@ class RewardEvent:
     reward: Reward
     occurred_at: datetime
     source: EventSource
+
+
+async def _outcome(
+    kind: type[Outcome], run: Callable[[], Awaitable[Outcome]]
+) -> Outcome:
+    """What `run` gave, or the refusal it raised reading the input, as an outcome."""
+    try:
+        return await run()
+    except UserFacingError as error:
+        return kind(errors=(error.error,))
+
+
+async def stake_payload(
+    run: Callable[[], Awaitable[StakeOutcome]],
+) -> StakeActionPayload:
+    """A stake mutation's payload: what `run` gave, or the refusal it met."""
+    outcome = await _outcome(StakeOutcome, run)
+    result = outcome.result
+    return StakeActionPayload(
+        stake=Stake.of(result.stake) if result and result.stake else None,
+        action=StakeAction.of(result.action) if result and result.action else None,
+        user_errors=[UserError.of(e) for e in outcome.errors],
+    )
+
+
+async def allocation_payload(
+    run: Callable[[], Awaitable[AllocationOutcome]],
+) -> AllocationActionPayload:
+    """An allocation mutation's payload: what `run` gave, or the refusal it met."""
+    outcome = await _outcome(AllocationOutcome, run)
+    result = outcome.result
+    return AllocationActionPayload(
+        allocation=Allocation.of(result.allocation)
+        if result and result.allocation
+        else None,
+        action=AllocationAction.of(result.action) if result and result.action else None,
+        user_errors=[UserError.of(e) for e in outcome.errors],
+    )

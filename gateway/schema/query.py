@@ -16,7 +16,7 @@ from gateway.schema.connections import (
     stake_connection,
 )
 from gateway.schema.enums import Provider
-from gateway.schema.ids import NodeId, decode_id
+from gateway.schema.ids import NodeId, decode_id, input_id
 from gateway.schema.inputs import CreateStakeInput, RewardFilter, StakeFilter
 from gateway.schema.types import (
     Allocation,
@@ -235,9 +235,9 @@ class Query:
     async def preview_stake(
         self, info: strawberry.Info, input: CreateStakeInput
     ) -> StakePreview:
-        node = decode_id(
-            input.product_id, "input", "productId", expect="StakingProduct"
-        )
+        # A StakePreview needs its product: an id naming none is refused at the top
+        # level, as a product that does not exist is.
+        node = input_id(input.product_id, "productId", expect="StakingProduct")
         preview = await info.context.services.previews.preview(
             info.context.caller, node.provider, node.key, input.amount, input.wallet_id
         )
