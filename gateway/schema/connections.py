@@ -6,57 +6,93 @@ from datetime import UTC, datetime
 import strawberry
 
 from gateway.domain import models
-from gateway.schema.types import Allocation, PageInfo, ProviderFailure, Reward, Stake
+from gateway.schema.types import Allocation, ProviderFailure, Reward, Stake
 from gateway.services.pagination import SortKey, encode_cursor, paginate
+
+_PAGE_INFO = "Whether more items follow, and the cursor to fetch them."
+_FAILURES = (
+    "Providers that could not answer; the items from the others are still returned."
+)
 
 # Rewards with no date sort last.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(
+        description="True if more items follow this page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description=(
+            "Opaque cursor of the last item on this page; pass it as "
+            "`after` for the next page. Null on an empty page."
+        )
+    )
 
 
 @strawberry.type
 class Edge:
     sort_key: strawberry.Private[SortKey]
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "Opaque cursor of this item; pass it as `after` to continue after it."
+        )
+    )
     def cursor(self) -> str:
         # Encoded only when asked for: most pages select the nodes, not the cursors.
         return encode_cursor(self.sort_key)
 
 
-@strawberry.type
+@strawberry.type(description="One stake in a page, with its cursor.")
 class StakeEdge(Edge):
-    node: Stake
+    node: Stake = strawberry.field(description="The stake.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of stakes, newest first, merged across providers.")
 class StakeConnection:
-    edges: list[StakeEdge]
-    page_info: PageInfo
-    provider_failures: list[ProviderFailure]
+    edges: list[StakeEdge] = strawberry.field(
+        description="The stakes on this page, each with its cursor."
+    )
+    page_info: PageInfo = strawberry.field(description=_PAGE_INFO)
+    provider_failures: list[ProviderFailure] = strawberry.field(description=_FAILURES)
 
 
-@strawberry.type
+@strawberry.type(description="One reward in a page, with its cursor.")
 class RewardEdge(Edge):
-    node: Reward
+    node: Reward = strawberry.field(description="The reward.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A page of rewards, newest first. Dfns gives one cumulative "
+        "running total per stake, Zerohash each distribution, Crocante "
+        "the yield on a position."
+    )
+)
 class RewardConnection:
-    edges: list[RewardEdge]
-    page_info: PageInfo
-    provider_failures: list[ProviderFailure]
+    edges: list[RewardEdge] = strawberry.field(
+        description="The rewards on this page, each with its cursor."
+    )
+    page_info: PageInfo = strawberry.field(description=_PAGE_INFO)
+    provider_failures: list[ProviderFailure] = strawberry.field(description=_FAILURES)
 
 
-@strawberry.type
+@strawberry.type(description="One allocation in a page, with its cursor.")
 class AllocationEdge(Edge):
-    node: Allocation
+    node: Allocation = strawberry.field(description="The allocation.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of allocations, newest first.")
 class AllocationConnection:
-    edges: list[AllocationEdge]
-    page_info: PageInfo
-    provider_failures: list[ProviderFailure]
+    edges: list[AllocationEdge] = strawberry.field(
+        description="The allocations on this page, each with its cursor."
+    )
+    page_info: PageInfo = strawberry.field(description=_PAGE_INFO)
+    provider_failures: list[ProviderFailure] = strawberry.field(
+        description="Set when Dfns could not answer."
+    )
 
 
 def _stake_key(stake: models.Stake) -> SortKey:

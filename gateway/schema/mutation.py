@@ -5,6 +5,8 @@ Each resolver reads its input inside the `run` it hands to `stake_payload` or
 malformed amount) is a `userError` in the payload, as the command service's own are.
 """
 
+from typing import Annotated
+
 import strawberry
 
 from gateway.domain import commands as cmd
@@ -74,7 +76,14 @@ class Mutation:
         description="Stakes an amount in a product; idempotent by externalId."
     )
     async def create_stake(
-        self, info: strawberry.Info, input: CreateStakeInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreateStakeInput,
+            strawberry.argument(
+                description="The product, amount and idempotency key of the new stake."
+            ),
+        ],
     ) -> StakeActionPayload:
         async def run() -> StakeOutcome:
             node = input_id(input.product_id, "productId", expect="StakingProduct")
@@ -94,7 +103,14 @@ class Mutation:
         description="Unstakes (or redeems) all of a stake, or part of it."
     )
     async def unstake(
-        self, info: strawberry.Info, input: UnstakeInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            UnstakeInput,
+            strawberry.argument(
+                description="The stake and, for a partial unstake, the amount."
+            ),
+        ],
     ) -> StakeActionPayload:
         async def run() -> StakeOutcome:
             ref = _stake_ref(input.stake_id)
@@ -108,7 +124,12 @@ class Mutation:
         description="Requests a change on a stake (withdraw, cancel, …)."
     )
     async def create_stake_action(
-        self, info: strawberry.Info, input: CreateStakeActionInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreateStakeActionInput,
+            strawberry.argument(description="The stake and the kind of change."),
+        ],
     ) -> StakeActionPayload:
         async def run() -> StakeOutcome:
             ref = _stake_ref(input.stake_id)
@@ -120,7 +141,12 @@ class Mutation:
 
     @strawberry.mutation(description="Opens a Dfns allocation (DeFi yield position).")
     async def create_allocation(
-        self, info: strawberry.Info, input: CreateAllocationInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreateAllocationInput,
+            strawberry.argument(description="The protocol and what to put in."),
+        ],
     ) -> AllocationActionPayload:
         async def run() -> AllocationOutcome:
             command = cmd.CreateAllocation(
@@ -142,7 +168,14 @@ class Mutation:
 
     @strawberry.mutation(description="Deposits into or withdraws from an allocation.")
     async def create_allocation_action(
-        self, info: strawberry.Info, input: CreateAllocationActionInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreateAllocationActionInput,
+            strawberry.argument(
+                description="The allocation and the deposit or withdrawal."
+            ),
+        ],
     ) -> AllocationActionPayload:
         async def run() -> AllocationOutcome:
             node = input_id(input.allocation_id, "allocationId", expect="Allocation")
@@ -175,7 +208,17 @@ class Mutation:
         description="Accepts a provider's staking terms for the caller."
     )
     async def accept_staking_terms(
-        self, info: strawberry.Info, provider: Provider
+        self,
+        info: strawberry.Info,
+        provider: Annotated[
+            Provider,
+            strawberry.argument(
+                description=(
+                    "The provider whose terms to accept; only ZEROHASH has terms "
+                    "(Dfns and Crocante return UNSUPPORTED_ACTION)."
+                )
+            ),
+        ],
     ) -> AcceptTermsPayload:
         errors = await _commands(info).accept_terms(info.context.caller, provider)
         return AcceptTermsPayload(

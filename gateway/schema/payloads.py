@@ -22,48 +22,85 @@ from gateway.schema.types import (
 )
 from gateway.services.commands import AllocationOutcome, Outcome, StakeOutcome
 
+_USER_ERRORS = "Why the request was refused; empty on success."
+_SOURCE = (
+    "How the gateway learned of it: Zerohash pushes webhooks, Dfns "
+    "and Crocante are polled."
+)
+_OCCURRED = "When the change happened (UTC, ISO 8601)."
+_EVENT_CURSOR = "Opaque event cursor; pass it as `after` to resume from this event."
 
-@strawberry.type
+
+@strawberry.type(description="The result of createStake, unstake or createStakeAction.")
 class StakeActionPayload:
-    stake: Stake | None
-    action: StakeAction | None
-    user_errors: list[UserError]
+    stake: Stake | None = strawberry.field(
+        description=(
+            "The stake as it stands after the request; null if the request was refused."
+        )
+    )
+    action: StakeAction | None = strawberry.field(
+        description="The action the request created; null if the request was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=_USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of createAllocation or createAllocationAction."
+)
 class AllocationActionPayload:
-    allocation: Allocation | None
-    action: AllocationAction | None
-    user_errors: list[UserError]
+    allocation: Allocation | None = strawberry.field(
+        description="The allocation as it stands after the request; null if refused."
+    )
+    action: AllocationAction | None = strawberry.field(
+        description="The deposit or withdrawal the request created; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=_USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of acceptStakingTerms.")
 class AcceptTermsPayload:
-    accepted: bool
-    user_errors: list[UserError]
+    accepted: bool = strawberry.field(
+        description=(
+            "True once the caller's terms at that provider are accepted "
+            "(also when they already were)."
+        )
+    )
+    user_errors: list[UserError] = strawberry.field(description=_USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="One status change of one of the caller's stakes.")
 class StakeStatusEvent:
     cursor: str = strawberry.field(
         description="Pass as `after` to resume from this event."
     )
-    stake: Stake
-    previous_status: StakeStatus | None
-    status: StakeStatus
-    provider_status: str
-    occurred_at: datetime
-    source: EventSource
+    stake: Stake = strawberry.field(
+        description="The stake, as it stands after the change."
+    )
+    previous_status: StakeStatus | None = strawberry.field(
+        description="The status before the change; null when the stake is new."
+    )
+    status: StakeStatus = strawberry.field(description="The status after the change.")
+    provider_status: str = strawberry.field(
+        description="The provider's own status word after the change."
+    )
+    occurred_at: datetime = strawberry.field(description=_OCCURRED)
+    source: EventSource = strawberry.field(description=_SOURCE)
 
 
-@strawberry.type
+@strawberry.type(
+    description="One status change of an action on one of the caller's stakes."
+)
 class ActionStatusEvent:
-    cursor: str
-    action: StakeAction
-    previous_status: ActionStatus | None
-    status: ActionStatus
-    occurred_at: datetime
-    source: EventSource
+    cursor: str = strawberry.field(description=_EVENT_CURSOR)
+    action: StakeAction = strawberry.field(
+        description="The action, as it stands after the change."
+    )
+    previous_status: ActionStatus | None = strawberry.field(
+        description="The status before the change; null when the action is new."
+    )
+    status: ActionStatus = strawberry.field(description="The status after the change.")
+    occurred_at: datetime = strawberry.field(description=_OCCURRED)
+    source: EventSource = strawberry.field(description=_SOURCE)
     stuck: bool = strawberry.field(
         default=False,
         description="True for an alert, not a change: the action has stayed in its "
@@ -72,12 +109,16 @@ class ActionStatusEvent:
     )
 
 
-@strawberry.type
+@strawberry.type(description="A reward credited to one of the caller's stakes.")
 class RewardEvent:
-    cursor: str
-    reward: Reward
-    occurred_at: datetime
-    source: EventSource
+    cursor: str = strawberry.field(description=_EVENT_CURSOR)
+    reward: Reward = strawberry.field(
+        description="The reward; for Dfns, the new running total."
+    )
+    occurred_at: datetime = strawberry.field(
+        description="When it was credited (UTC, ISO 8601)."
+    )
+    source: EventSource = strawberry.field(description=_SOURCE)
 
 
 async def _outcome(

@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -18,6 +19,7 @@ from gateway.schema.connections import (
 from gateway.schema.enums import Provider
 from gateway.schema.ids import NodeId, decode_id, input_id
 from gateway.schema.inputs import CreateStakeInput, RewardFilter, StakeFilter
+from gateway.schema.paging import After, First
 from gateway.schema.types import (
     Allocation,
     AllocationAction,
@@ -68,7 +70,14 @@ class Query:
     @strawberry.field(
         description="Fetches any object by its global id; null if not yours."
     )
-    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: strawberry.Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A global id from any object."),
+        ],
+    ) -> Node | None:
         node = _try_decode(id)
         if node is None:
             return None
@@ -106,9 +115,14 @@ class Query:
     async def stakes(
         self,
         info: strawberry.Info,
-        filter: StakeFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            StakeFilter | None,
+            strawberry.argument(
+                description="Optional filters by provider, asset and status."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> StakeConnection:
         page_size(first)
         only = filter.provider if filter else None
@@ -120,7 +134,13 @@ class Query:
     @strawberry.field(
         description="One stake by its id; null if it is not the caller's."
     )
-    async def stake(self, info: strawberry.Info, id: strawberry.ID) -> Stake | None:
+    async def stake(
+        self,
+        info: strawberry.Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The stake's global id.")
+        ],
+    ) -> Stake | None:
         node = _try_decode(id, "Stake")
         if node is None or not info.context.caller.owns(node.provider, node.owner):
             return None
@@ -135,8 +155,16 @@ class Query:
     async def staking_products(
         self,
         info: strawberry.Info,
-        provider: Provider | None = None,
-        asset: str | None = None,
+        provider: Annotated[
+            Provider | None,
+            strawberry.argument(description="Only this provider's products."),
+        ] = None,
+        asset: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only products for this asset symbol, e.g. ETH."
+            ),
+        ] = None,
     ) -> list[StakingProduct]:
         gathered = await info.context.reader.products(provider, asset)
         return [StakingProduct.of(p) for p in gathered.items]
@@ -145,9 +173,14 @@ class Query:
     async def rewards(
         self,
         info: strawberry.Info,
-        filter: RewardFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            RewardFilter | None,
+            strawberry.argument(
+                description="Optional filters by provider, stake, asset and time."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> RewardConnection:
         page_size(first)
         where = filter or RewardFilter()
@@ -167,7 +200,10 @@ class Query:
 
     @strawberry.field(description="The caller's Dfns allocations, newest first.")
     async def allocations(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self,
+        info: strawberry.Info,
+        first: First = None,
+        after: After = None,
     ) -> AllocationConnection:
         page_size(first)
         gathered = await info.context.reader.allocations(info.context.caller)
@@ -175,9 +211,16 @@ class Query:
             gathered.items, gathered.failures, first=first, after=after
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="One Dfns allocation by its id; null if it is not the caller's."
+    )
     async def allocation(
-        self, info: strawberry.Info, id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The allocation's global id."),
+        ],
     ) -> Allocation | None:
         node = _try_decode(id, "Allocation")
         if node is None:
@@ -233,7 +276,12 @@ class Query:
         description="Eligibility and estimates for a stake, without acting."
     )
     async def preview_stake(
-        self, info: strawberry.Info, input: CreateStakeInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreateStakeInput,
+            strawberry.argument(description="The same input createStake would take."),
+        ],
     ) -> StakePreview:
         # A StakePreview needs its product: an id naming none is refused at the top
         # level, as a product that does not exist is.

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 
+import strawberry
 from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import (
@@ -11,12 +12,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 
 from gateway.domain.errors import FellBehind, UserFacingError
 from gateway.schema.cancellation import CancelMutation
 from gateway.schema.context import NotAuthenticated
-from gateway.schema.descriptions import apply_descriptions
 from gateway.schema.fast_execution import choose_execution
 from gateway.schema.ledger import LedgerQuery
 from gateway.schema.mutation import Mutation
@@ -29,6 +28,25 @@ from gateway.schema.webhooks import WebhookMutation, WebhookQuery
 # Expected errors whose message is written for the caller (FellBehind: a subscriber
 # learns the cursor to resume from); every other error is masked.
 SAFE_ERRORS = (UserFacingError, NotAuthenticated, FellBehind)
+
+
+# Each back-office noun keeps its fields in its own module; the roots merge them.
+@strawberry.type(
+    name="Query",
+    description="Reads: the caller's stakes, rewards, allocations and portfolio, "
+    "products, and provider health.",
+)
+class RootQuery(Query, LedgerQuery, WebhookQuery):
+    pass
+
+
+@strawberry.type(
+    name="Mutation",
+    description="Changes: stake, unstake, act on stakes and allocations, accept terms. "
+    "Refusals come back in `userErrors`, not as GraphQL errors.",
+)
+class RootMutation(Mutation, CancelMutation, WebhookMutation):
+    pass
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -46,9 +64,8 @@ def build_schema(
     incremental: bool = True,
 ) -> Schema:
     schema = Schema(
-        # Each back-office noun keeps its fields in its own module.
-        query=merge_types("Query", (Query, LedgerQuery, WebhookQuery)),
-        mutation=merge_types("Mutation", (Mutation, CancelMutation, WebhookMutation)),
+        query=RootQuery,
+        mutation=RootMutation,
         subscription=Subscription,
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP,
@@ -68,8 +85,6 @@ def build_schema(
             *extensions,
         ],
     )
-    # What the code does not say in place, a table says: GraphiQL's docs show it all.
-    apply_descriptions(schema._schema)
     schema.execution_context_class = choose_execution(schema, fast=fast_execution)
     return schema
 

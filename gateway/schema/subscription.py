@@ -6,7 +6,7 @@ follows the bus live; here each of its events only becomes a GraphQL event.
 
 import weakref
 from collections.abc import AsyncGenerator, Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -17,6 +17,20 @@ from gateway.schema.enums import ActionStatus, Provider, StakeStatus
 from gateway.schema.ids import decode_id
 from gateway.schema.payloads import ActionStatusEvent, RewardEvent, StakeStatusEvent
 from gateway.schema.types import Reward, Stake, StakeAction
+
+OnlyProvider = Annotated[
+    Provider | None,
+    strawberry.argument(description="Only this provider; omit for all."),
+]
+EventAfter = Annotated[
+    str | None,
+    strawberry.argument(
+        description=(
+            "Opaque event cursor: events since it are replayed first, then "
+            "new ones follow live."
+        )
+    ),
+]
 
 T = TypeVar("T")
 
@@ -125,7 +139,13 @@ _ACTION_EVENT = _BuiltOnce(_action_event)
 _REWARD_EVENT = _BuiltOnce(_reward_event)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Live events over WebSocket (graphql-transport-ws or "
+        "graphql-ws). Zerohash changes arrive as pushed; Dfns and "
+        "Crocante ones after the next poll."
+    )
+)
 class Subscription:
     @strawberry.subscription(
         description="Every status change of the caller's stakes; `after` replays what was "
@@ -134,9 +154,14 @@ class Subscription:
     async def stake_status_changed(
         self,
         info: strawberry.Info,
-        stake_id: strawberry.ID | None = None,
-        provider: Provider | None = None,
-        after: str | None = None,
+        stake_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only this stake (global id); omit for all."
+            ),
+        ] = None,
+        provider: OnlyProvider = None,
+        after: EventAfter = None,
     ) -> AsyncGenerator[StakeStatusEvent, None]:
         async for item in _follow(
             info, EntityKind.STAKE, stake_id, provider, after, _STAKE_EVENT
@@ -149,9 +174,14 @@ class Subscription:
     async def action_status_changed(
         self,
         info: strawberry.Info,
-        stake_id: strawberry.ID | None = None,
-        provider: Provider | None = None,
-        after: str | None = None,
+        stake_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only actions on this stake (global id); omit for all."
+            ),
+        ] = None,
+        provider: OnlyProvider = None,
+        after: EventAfter = None,
     ) -> AsyncGenerator[ActionStatusEvent, None]:
         async for item in _follow(
             info, EntityKind.ACTION, stake_id, provider, after, _ACTION_EVENT
@@ -162,9 +192,14 @@ class Subscription:
     async def reward_received(
         self,
         info: strawberry.Info,
-        stake_id: strawberry.ID | None = None,
-        provider: Provider | None = None,
-        after: str | None = None,
+        stake_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only rewards of this stake (global id); omit for all."
+            ),
+        ] = None,
+        provider: OnlyProvider = None,
+        after: EventAfter = None,
     ) -> AsyncGenerator[RewardEvent, None]:
         async for item in _follow(
             info, EntityKind.REWARD, stake_id, provider, after, _REWARD_EVENT

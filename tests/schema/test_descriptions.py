@@ -1,8 +1,6 @@
-"""Every type, field, argument and enum value of the schema is described."""
+"""Every type, field, argument and enum value of the schema is described, in code beside
+it (GraphiQL's docs show it all)."""
 
-import re
-
-import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -11,7 +9,6 @@ from graphql import (
     GraphQLSchema,
 )
 
-from gateway.schema.descriptions import DESCRIPTIONS, apply_descriptions
 from gateway.schema.schema import build_schema
 
 BUILT_IN = {"String", "Int", "Float", "Boolean", "ID"}
@@ -40,47 +37,13 @@ def _undescribed(schema: GraphQLSchema) -> list[str]:
     return missing
 
 
-@pytest.fixture
-def schema() -> GraphQLSchema:
-    gql_schema = build_schema()._schema
-    apply_descriptions(gql_schema)
-    return gql_schema
+def test_nothing_lacks_a_description() -> None:
+    assert _undescribed(build_schema()._schema) == []
 
 
-def test_nothing_lacks_a_description(schema: GraphQLSchema) -> None:
-    assert _undescribed(schema) == []
-
-
-def test_apply_is_idempotent_and_keeps_code_descriptions(
-    schema: GraphQLSchema,
-) -> None:
-    coded = schema.type_map["Stake"].description
-    apply_descriptions(schema)
-    assert schema.type_map["Stake"].description == coded
-    assert _undescribed(schema) == []
-
-
-def test_table_entries_are_used() -> None:
-    fresh = build_schema()._schema
-    apply_descriptions(fresh)
-    stake_status = fresh.type_map["StakeStatus"]
+def test_a_domain_enum_value_is_described_where_it_is_registered() -> None:
+    stake_status = build_schema()._schema.type_map["StakeStatus"]
     assert isinstance(stake_status, GraphQLEnumType)
-    assert (
-        stake_status.values["CANCELED"].description
-        == (DESCRIPTIONS["StakeStatus.CANCELED"])
+    assert stake_status.values["CANCELED"].description == (
+        "Canceled before it was broadcast (Zerohash). Final."
     )
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        "NoSuchType",
-        "Stake.noSuchField",
-        "StakeStatus.NO_SUCH_VALUE",
-        "Query.stakes(noSuchArg)",
-        "Decimal.field",
-    ],
-)
-def test_a_key_naming_nothing_raises(schema: GraphQLSchema, key: str) -> None:
-    with pytest.raises((KeyError, ValueError), match=re.escape(key)):
-        apply_descriptions(schema, {key: "text"})
