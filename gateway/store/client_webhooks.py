@@ -329,15 +329,19 @@ class ClientWebhookStore:
 
     async def due(self, now: datetime, limit: int = 100) -> list[WebhookDelivery]:
         """Deliveries to attempt now: each the oldest pending one of its stake at its
-        endpoint (a later one waits for it), and only to enabled endpoints."""
+        endpoint (a later one waits for it), only to enabled endpoints of active
+        clients."""
         earlier = _deliveries.alias("earlier")
         query = (
             select(_deliveries)
             .join(_endpoints, _endpoints.c.id == _deliveries.c.endpoint_id)
+            .join(_clients, _clients.c.id == _endpoints.c.client_id)
             .where(
                 _deliveries.c.state == DeliveryState.PENDING.value,
                 _deliveries.c.next_attempt_at <= now,
                 _endpoints.c.disabled_at.is_(None),
+                # A revoked client is sent nothing more.
+                _clients.c.revoked_at.is_(None),
                 ~exists().where(
                     earlier.c.endpoint_id == _deliveries.c.endpoint_id,
                     earlier.c.ordering_key == _deliveries.c.ordering_key,

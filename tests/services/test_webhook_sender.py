@@ -243,3 +243,14 @@ async def test_an_event_before_registration_is_not_sent_and_fan_out_runs_once(wo
     await drain(sender)
     await drain(rival)
     assert len(receiver.received) == 1
+
+
+async def test_a_revoked_client_is_sent_nothing_more(world):
+    store, feed, receiver = world["store"], world["feed"], world["receiver"]
+    await feed.record(
+        [stake_report(stake("s-1", StakeStatus.PENDING), EventSource.POLL)]
+    )
+    await world["sender"].fan_out_once()
+    assert await store.clients.revoke(world["client"].id) == 1
+    await drain(world["sender"])
+    assert receiver.received == []

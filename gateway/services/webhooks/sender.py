@@ -51,6 +51,7 @@ FANOUT = "client-webhooks"
 LEASE = "client-webhooks"
 USER_AGENT = "staking-gateway-webhooks/1"
 MAX_ERROR_DETAIL = 200
+MAX_ANSWER_BYTES = 64 * 1024
 
 Clock = Callable[[], datetime]
 
@@ -293,8 +294,14 @@ class WebhookSender:
                 auth=signer,
                 timeout=self.policy.timeout_seconds,
             ) as response:
-                # The answer's body is not read: an endpoint cannot make us download.
                 retry_after = parse_retry_after(response.headers.get("retry-after"), at)
+                # A short answer is read to its end, so the connection is kept for the
+                # next delivery; a long one is cut off: no endpoint makes us download.
+                received = 0
+                async for chunk in response.aiter_raw():
+                    received += len(chunk)
+                    if received > MAX_ANSWER_BYTES:
+                        break
                 return response.status_code, None, retry_after
         except httpx.HTTPError as failure:
             detail = str(failure)[:MAX_ERROR_DETAIL]
