@@ -8,7 +8,8 @@ from tests.gateway.clients import new_client
 PRODUCTS = """query($p: Provider) { stakingProducts(provider: $p) {
   id providerProductId asset { symbol } } }"""
 CREATE = """mutation($input: CreateStakeInput!) { createStake(input: $input) {
-  stake { id availableActions } action { id status providerStatus }
+  stake { id availableActions unavailableActions { action reason } }
+  action { id status providerStatus }
   userErrors { code } } }"""
 CANCEL = """mutation($id: ID!) { cancelStakeAction(id: $id) {
   stake { status } action { id status } userErrors { code message field } } }"""
@@ -32,6 +33,9 @@ async def test_a_zerohash_stake_is_canceled_before_it_is_broadcast(gateway):
     eth = await product(gateway, "ZEROHASH", lambda p: p["asset"]["symbol"] == "ETH")
     created = await stake(gateway, eth)
     assert "CANCEL" in created["stake"]["availableActions"]
+    assert created["stake"]["unavailableActions"] == [
+        {"action": "UNSTAKE", "reason": "The stake is not active yet."}
+    ]
     canceled = (await gateway.graphql(CANCEL, {"id": created["action"]["id"]}))[
         "cancelStakeAction"
     ]
@@ -61,6 +65,9 @@ async def test_once_broadcast_or_where_the_provider_cannot_it_says_why(gateway):
     )
     created = await stake(gateway, crocante)
     assert "CANCEL" not in created["stake"]["availableActions"]
+    why = {u["action"]: u["reason"] for u in created["stake"]["unavailableActions"]}
+    assert why["CANCEL"] == "Crocante offers no cancellation of a staking action."
+    assert set(why).isdisjoint(created["stake"]["availableActions"])
     refused = (await gateway.graphql(CANCEL, {"id": created["action"]["id"]}))[
         "cancelStakeAction"
     ]

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.domain import models
+from gateway.domain.availability import unavailable_actions
+from gateway.schema.availability import UnavailableAction
 from gateway.schema.enums import EventSource, Provider, StakeActionKind, StakeStatus
 from gateway.schema.ids import NodeId
 from gateway.schema.paging import After, First
@@ -164,6 +166,13 @@ class Stake(Node):
     @strawberry.field(description="The actions requested on this stake, oldest first.")
     def actions(self) -> list[StakeAction]:
         return [StakeAction.of(a) for a in self.domain.actions]
+
+    @strawberry.field(
+        description="What its provider offers that this stake cannot do now, with why "
+        "(availableActions is what it can)."
+    )
+    def unavailable_actions(self) -> list[UnavailableAction]:
+        return [UnavailableAction.of(u) for u in unavailable_actions(self.domain)]
 
     @strawberry.field(description="The product this stake was made in, where known.")
     async def product(self, info: strawberry.Info) -> StakingProduct | None:

@@ -52,6 +52,7 @@ LEASE = "client-webhooks"
 USER_AGENT = "staking-gateway-webhooks/1"
 MAX_ERROR_DETAIL = 200
 MAX_ANSWER_BYTES = 64 * 1024
+SHUTDOWN_GRACE_SECONDS = 2.0
 
 Clock = Callable[[], datetime]
 
@@ -352,9 +353,12 @@ class WebhookSender:
                 self._wake.clear()
         finally:
             tasks = list(self._in_flight.values())
+            if tasks:
+                # A moment to record what is already answered, rather than cut a
+                # write short; the rest stays PENDING and is sent again.
+                await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
             for task in tasks:
                 task.cancel()
-            # Cancelled mid-request, a delivery stays PENDING and is sent again.
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _round(self) -> bool:
