@@ -14,6 +14,12 @@ most `max_connections` open (callers beyond wait, up to the pool timeout) and
 default context; the request's connect/read/write/pool timeouts; errors as httpx's
 exception types. A request that finds a reused connection closed under it, before any
 byte of an answer, is sent again once on a new connection if its method is idempotent.
+
+With `max_bytes` and `seconds` it also guards each answer as
+`gateway.security.upstream.GuardedTransport` does around other transports: a size cap
+(declared or counted) and a deadline on the whole exchange, as httpx's ReadError and
+ReadTimeout; here they cost a counter and one timer, not a wrapped stream and a
+timeout context per chunk.
 Proxies, HTTP/2 and upgrades are not offered (the providers need none).
 """
 
@@ -51,6 +57,10 @@ class _Connection(asyncio.Protocol):
         self._request: httpx.Request | None = None
         self._read_timeout: float | None = None
         self._timer: asyncio.TimerHandle | None = None
+        # The whole answer's deadline and size cap (see UpstreamPool).
+        self._overdue: asyncio.TimerHandle | None = None
+        self._max_bytes: int | None = None
+        self._body_bytes = 0
         self._waiter: asyncio.Future[None] | None = None
         self._error: Exception | None = None
         self._received = False
@@ -68,7 +78,12 @@ class _Connection(asyncio.Protocol):
     # --- the exchange, seen from the caller ---------------------------------------
 
     def start(
-        self, request: httpx.Request, data: bytes, timeouts: dict[str, Any]
+        self,
+        request: httpx.Request,
+        data: bytes,
+        timeouts: dict[str, Any],
+        deadline: float | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self._request = request
         self._read_timeout = timeouts.get("read")
@@ -78,8 +93,12 @@ class _Connection(asyncio.Protocol):
         self.headers_done = self.complete = self._keep_alive = False
         self.chunks.clear()
         self._buffered = 0
+        self._body_bytes = 0
+        self._max_bytes = max_bytes
         self._head_request = request.method == "HEAD"
         self.used = True
+        if deadline is not None:
+            self._overdue = self._loop.call_at(deadline, self._took_too_long)
         assert self.transport is not None
         self.transport.write(data)
 
@@ -103,6 +122,10 @@ class _Connection(asyncio.Protocol):
         if self._error is not None:
             raise self._error
 
+    def raise_failure(self) -> None:
+        if self._error is not None:
+            raise self._error
+
     def take(self) -> bytes | None:
         if not self.chunks:
             return None
@@ -123,6 +146,7 @@ class _Connection(asyncio.Protocol):
         )
 
     def close(self) -> None:
+        self._settled()
         if not self.closed:
             self.closed = True
             if self.transport is not None:
@@ -138,6 +162,27 @@ class _Connection(asyncio.Protocol):
             self._error = error
         self.close()
         self._wake()
+
+    def _settled(self) -> None:
+        if self._overdue is not None:
+            self._overdue.cancel()
+            self._overdue = None
+
+    def _took_too_long(self) -> None:
+        self._overdue = None
+        self._fail(
+            httpx.ReadTimeout(
+                "the provider's response took too long", request=self._request
+            )
+        )
+
+    def _too_large(self) -> None:
+        self._fail(
+            httpx.ReadError(
+                f"the provider's response is over {self._max_bytes} bytes",
+                request=self._request,
+            )
+        )
 
     def _timed_out(self) -> None:
         self._timer = None
@@ -190,14 +235,29 @@ class _Connection(asyncio.Protocol):
     # --- httptools callbacks ------------------------------------------------------
 
     def on_status(self, status: bytes) -> None:
+        if self._error is not None:
+            return  # the rest of a failed answer is not read
         self.reason += status
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self._error is not None:
+            return  # the rest of a failed answer is not read
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
+        if self._error is not None:
+            return  # the rest of a failed answer is not read
         self.status = self._parser.get_status_code()
         self.headers_done = True
+        if self._max_bytes is not None:
+            for name, value in self.headers:
+                if (
+                    name.lower() == b"content-length"
+                    and value.strip().isdigit()
+                    and int(value) > self._max_bytes
+                ):
+                    self._too_large()
+                    return
         if self._head_request:
             # No body follows; the parser cannot be told so: never reuse this one.
             self.complete = True
@@ -205,6 +265,12 @@ class _Connection(asyncio.Protocol):
         self._wake()
 
     def on_body(self, body: bytes) -> None:
+        if self._error is not None:
+            return  # the rest of a failed answer is not read
+        self._body_bytes += len(body)
+        if self._max_bytes is not None and self._body_bytes > self._max_bytes:
+            self._too_large()
+            return
         self.chunks.append(body)
         self._buffered += len(body)
         if self._buffered >= HIGH_WATER and not self._paused and self.transport:
@@ -213,9 +279,12 @@ class _Connection(asyncio.Protocol):
         self._wake()
 
     def on_message_complete(self) -> None:
+        if self._error is not None:
+            return  # the rest of a failed answer is not read
         # Asked now: once the message is over the parser forgets its headers.
         self._keep_alive = self._parser.should_keep_alive()
         self.complete = True
+        self._settled()
         self._wake()
 
 
@@ -228,6 +297,7 @@ class _Body(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         conn = self._conn
         while conn is not None:
+            conn.raise_failure()
             chunk = conn.take()
             if chunk is not None:
                 yield chunk
@@ -250,7 +320,11 @@ class UpstreamPool(httpx.AsyncBaseTransport):
         max_keepalive: int = 50,
         keepalive_expiry: float = 5.0,
         verify: ssl.SSLContext | bool = True,
+        max_bytes: int | None = None,
+        seconds: float | None = None,
     ) -> None:
+        self._max_bytes = max_bytes
+        self._seconds = seconds
         self._max_connections = max_connections
         self._max_keepalive = max_keepalive
         self._expiry = keepalive_expiry
@@ -271,11 +345,14 @@ class UpstreamPool(httpx.AsyncBaseTransport):
         port = url.port or (443 if scheme == b"https" else 80)
         origin: Origin = (scheme, url.raw_host, port)
         timeouts: dict[str, Any] = request.extensions.get("timeout", {})
+        deadline = None
+        if self._seconds is not None:
+            deadline = asyncio.get_running_loop().time() + self._seconds
         data = await _encode(request)
         for _ in range(2):
-            conn, reused = await self._acquire(origin, timeouts)
+            conn, reused = await self._acquire(origin, timeouts, deadline)
             try:
-                conn.start(request, data, timeouts)
+                conn.start(request, data, timeouts, deadline, self._max_bytes)
                 while not conn.headers_done:
                     await conn.wait()
             except _Closed:
@@ -307,11 +384,13 @@ class UpstreamPool(httpx.AsyncBaseTransport):
     # --- the pool -------------------------------------------------------------------
 
     async def _acquire(
-        self, origin: Origin, timeouts: dict[str, Any]
+        self, origin: Origin, timeouts: dict[str, Any], overall: float | None
     ) -> tuple[_Connection, bool]:
         loop = asyncio.get_running_loop()
         pool_timeout = timeouts.get("pool")
-        deadline = None if pool_timeout is None else loop.time() + pool_timeout
+        deadline = _earliest(
+            overall, None if pool_timeout is None else loop.time() + pool_timeout
+        )
         while True:
             idle = self._idle.get(origin)
             now = time.monotonic()
@@ -322,7 +401,7 @@ class UpstreamPool(httpx.AsyncBaseTransport):
                     continue
                 return conn, True
             if self._open < self._max_connections:
-                return await self._connect(origin, timeouts), False
+                return await self._connect(origin, timeouts, overall), False
             waiter = loop.create_future()
             self._waiters.append(waiter)
             try:
@@ -334,14 +413,20 @@ class UpstreamPool(httpx.AsyncBaseTransport):
                 if not waiter.done():
                     waiter.cancel()
 
-    async def _connect(self, origin: Origin, timeouts: dict[str, Any]) -> _Connection:
+    async def _connect(
+        self, origin: Origin, timeouts: dict[str, Any], overall: float | None
+    ) -> _Connection:
         scheme, host, port = origin
         loop = asyncio.get_running_loop()
+        connect = timeouts.get("connect")
+        deadline = _earliest(
+            overall, None if connect is None else loop.time() + connect
+        )
         hostname = host.decode("ascii")
         tls = self._context() if scheme == b"https" else None
         self._open += 1
         try:
-            async with asyncio.timeout(timeouts.get("connect")):
+            async with asyncio.timeout_at(deadline):
                 _, conn = await loop.create_connection(
                     lambda: _Connection(loop),
                     hostname,
@@ -392,6 +477,11 @@ class UpstreamPool(httpx.AsyncBaseTransport):
             if not waiter.done():
                 waiter.set_result(None)
                 return
+
+
+def _earliest(*moments: float | None) -> float | None:
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
 
 
 async def _encode(request: httpx.Request) -> bytes:

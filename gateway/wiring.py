@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from gateway import otel
 from gateway.domain.enums import Provider
-from gateway.security.upstream import GuardedTransport
+from gateway.security.upstream import DEFAULT_MAX_RESPONSE_BYTES, GuardedTransport
 from gateway.services.status_feed import StatusFeed
 from gateway.services.webhooks.addresses import AddressPolicy
 from gateway.services.webhooks.registry import WebhookRegistry
@@ -245,15 +245,23 @@ def _client(
     provider: Provider,
     tracing: bool,
 ) -> httpx.AsyncClient:
-    inner = transport or UpstreamPool(max_connections=100, max_keepalive=50)
+    # Each answer's size and its whole duration are capped: a provider cannot drip or
+    # flood us into running out of time or memory. The pool does it itself; another
+    # transport (a test's, a sandbox's) is wrapped in the guard that does the same.
+    seconds = settings.provider_timeout_seconds
+    inner = transport or UpstreamPool(
+        max_connections=100,
+        max_keepalive=50,
+        max_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+        seconds=seconds,
+    )
     if tracing:
         inner = otel.TracingTransport(inner, provider.value)
+    guarded = inner if transport is None else GuardedTransport(inner, seconds=seconds)
     return ProviderClient(
         event_hooks=hooks,
         base_url=base_url if base_url.endswith("/") else base_url + "/",
-        # Caps each answer's size and its whole duration: a provider cannot drip or
-        # flood us into running out of time or memory.
-        transport=GuardedTransport(inner, seconds=settings.provider_timeout_seconds),
+        transport=guarded,
         timeout=httpx.Timeout(settings.provider_timeout_seconds),
         # A provider that redirects us is misconfigured or hostile: never follow.
         follow_redirects=False,

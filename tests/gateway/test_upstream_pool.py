@@ -4,8 +4,7 @@ import asyncio
 import datetime
 import ipaddress
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -16,95 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from gateway.upstream_pool import UpstreamPool
-
-
-@dataclass
-class Seen:
-    method: str
-    target: str
-    headers: dict[str, str]
-    body: bytes
-    connection: int
-
-
-Script = Callable[[Seen], Awaitable[bytes | None]]
-
-
-def answer(
-    body: bytes = b"{}", status: str = "200 OK", headers: tuple[str, ...] = ()
-) -> bytes:
-    head = [f"HTTP/1.1 {status}", f"content-length: {len(body)}", *headers]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
-
-
-@dataclass
-class Server:
-    script: Script
-    seen: list[Seen] = field(default_factory=list)
-    connections: int = 0
-    writers: list[asyncio.StreamWriter] = field(default_factory=list)
-    port: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def handle(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        self.connections += 1
-        number = self.connections
-        self.writers.append(writer)
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, ConnectionError):
-                    return
-                lines = head.decode("latin-1").split("\r\n")
-                method, target, _ = lines[0].split(" ", 2)
-                headers = {}
-                for line in lines[1:]:
-                    if line:
-                        name, _, value = line.partition(":")
-                        headers[name.strip().lower()] = value.strip()
-                body = b""
-                if "content-length" in headers:
-                    body = await reader.readexactly(int(headers["content-length"]))
-                elif headers.get("transfer-encoding") == "chunked":
-                    while True:
-                        size = int((await reader.readuntil(b"\r\n")).strip(), 16)
-                        chunk = await reader.readexactly(size + 2)
-                        if size == 0:
-                            break
-                        body += chunk[:-2]
-                seen = Seen(method, target, headers, body, number)
-                self.seen.append(seen)
-                raw = await self.script(seen)
-                if raw is None:  # hang up without answering
-                    return
-                writer.write(raw)
-                await writer.drain()
-                if b"connection: close" in raw.split(b"\r\n\r\n", 1)[0].lower():
-                    return
-        finally:
-            writer.close()
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Callable[..., Awaitable[Server]]]:
-    servers: list[asyncio.Server] = []
-
-    async def start(script: Script, tls: ssl.SSLContext | None = None) -> Server:
-        server = Server(script)
-        listening = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=tls)
-        server.port = listening.sockets[0].getsockname()[1]
-        servers.append(listening)
-        return server
-
-    yield start
-    for listening in servers:
-        listening.close()
+from tests.gateway.scripted import Seen, answer, scripted_server  # noqa: F401
 
 
 async def ok(seen: Seen) -> bytes:
@@ -389,3 +300,73 @@ async def test_https_is_verified_against_the_trusted_certificates(
     async with httpx.AsyncClient(transport=UpstreamPool(), base_url=url) as http:
         with pytest.raises(httpx.ConnectError):
             await http.get("/")
+
+
+async def test_an_answer_declared_over_the_cap_is_refused_unread(serve) -> None:
+    server = await serve(lambda seen: _answer_async(answer(b"x" * 2000)))
+    pool = UpstreamPool(max_bytes=1000)
+    async with httpx.AsyncClient(transport=pool, base_url=server.url) as http:
+        with pytest.raises(httpx.ReadError, match="over 1000 bytes"):
+            await http.get("/")
+    # Refused on its headers: the connection is dropped, never reused for another.
+    assert server.connections == 1 and len(server.seen) == 1
+
+
+async def test_an_answer_growing_past_the_cap_is_cut(serve) -> None:
+    chunk = b"%x\r\n%s\r\n" % (600, b"y" * 600)
+
+    async def chunked(seen: Seen) -> bytes:
+        head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+        return head + chunk * 3 + b"0\r\n\r\n"
+
+    server = await serve(chunked)
+    pool = UpstreamPool(max_bytes=1000)
+    async with httpx.AsyncClient(transport=pool, base_url=server.url) as http:
+        with pytest.raises(httpx.ReadError, match="over 1000 bytes"):
+            await http.get("/")
+    small = UpstreamPool(max_bytes=2000)
+    async with httpx.AsyncClient(transport=small, base_url=server.url) as http:
+        assert len((await http.get("/")).content) == 1800
+
+
+async def test_an_answer_dripping_past_the_deadline_is_cut(serve) -> None:
+    async def drip(seen: Seen) -> bytes:
+        return b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\nstarted"
+
+    server = await serve(drip)
+    pool = UpstreamPool(seconds=0.2)
+    loop = asyncio.get_running_loop()
+    async with httpx.AsyncClient(transport=pool, base_url=server.url) as http:
+        began = loop.time()
+        with pytest.raises(httpx.ReadTimeout, match="took too long"):
+            await http.get("/")
+        assert loop.time() - began < 1.0
+
+
+async def test_a_silent_provider_is_cut_at_the_deadline_before_any_header(
+    serve,
+) -> None:
+    async def silent(seen: Seen) -> bytes:
+        await asyncio.sleep(5)
+        return answer()
+
+    server = await serve(silent)
+    pool = UpstreamPool(seconds=0.1)
+    async with httpx.AsyncClient(transport=pool, base_url=server.url) as http:
+        with pytest.raises(httpx.ReadTimeout):
+            await http.get("/")
+
+
+async def test_answers_within_the_cap_and_the_deadline_are_untouched(serve) -> None:
+    server = await serve(ok)
+    pool = UpstreamPool(max_bytes=1000, seconds=0.2)
+    async with httpx.AsyncClient(transport=pool, base_url=server.url) as http:
+        for i in range(3):
+            assert (await http.get(f"/{i}")).json() == {"path": f"/{i}"}
+        await asyncio.sleep(0.3)  # past the deadlines: settled ones never fire
+        assert (await http.get("/later")).json() == {"path": "/later"}
+    assert server.connections == 1
+
+
+async def _answer_async(raw: bytes) -> bytes:
+    return raw

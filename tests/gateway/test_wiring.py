@@ -3,7 +3,11 @@
 import httpx
 import pytest
 
-from gateway.wiring import ProviderClient
+from gateway.domain.enums import Provider
+from gateway.security.upstream import DEFAULT_MAX_RESPONSE_BYTES
+from gateway.settings import Settings
+from gateway.wiring import ProviderClient, _client
+from tests.gateway.scripted import Seen, answer, scripted_server  # noqa: F401
 
 
 async def test_a_provider_client_keeps_no_cookie_a_provider_sets() -> None:
@@ -52,3 +56,20 @@ async def test_a_provider_client_sends_every_url_as_httpx_builds_it() -> None:
             await http.get(url, params=params)
     assert seen == expected
     assert seen[5] != seen[6] and seen[2].endswith("paginationToken=t+1")
+
+
+async def test_the_default_provider_transport_caps_size_and_time(serve) -> None:
+    async def huge(seen: Seen) -> bytes:
+        if seen.target == "/slow":
+            return b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nab"
+        return answer(b"z" * (DEFAULT_MAX_RESPONSE_BYTES + 1))
+
+    server = await serve(huge)
+    settings = Settings(PROVIDER_TIMEOUT_SECONDS=0.3)
+    async with _client(
+        server.url, settings, None, {}, Provider.DFNS, tracing=False
+    ) as http:
+        with pytest.raises(httpx.ReadError):
+            await http.get("big")
+        with pytest.raises(httpx.ReadTimeout):
+            await http.get("slow")
