@@ -1,11 +1,11 @@
 """The composition root: `create_app` wires settings, store, bus, providers and routes.
 
 The lifespan owns every resource (engine, bus, HTTP clients, sandbox background tasks)
-and hands the services to requests through the ASGI state.
+and every background task, stops them within GATEWAY_SHUTDOWN_SECONDS, and hands the
+services to requests through the ASGI state.
 """
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import Any
 
@@ -58,6 +58,7 @@ from gateway.services.stuck import StuckActionMonitor, StuckThresholds
 from gateway.services.watcher import Watcher, WatchPolicy
 from gateway.services.webhook_ingest import WebhookIngest
 from gateway.settings import Settings
+from gateway.shutdown import Shutdown
 from gateway.store.migrations import current_version, latest_version
 from gateway.store.store import Store
 from gateway.web.exports import rewards_csv, rewards_json
@@ -83,15 +84,18 @@ from providers.sandbox_kit.protocol import ProviderSandbox
 ReadyHook = Callable[[str | None], None]
 
 
-async def _open_store(settings: Settings, store: Store | None) -> Store:
-    store = store or Store.from_url(settings.effective_database_url)
+async def _prepare_store(settings: Settings, store: Store) -> None:
     if store.dialect == "sqlite" or settings.any_sandboxed:
         await store.migrate()
     elif await current_version(store.engine) < latest_version():
         raise RuntimeError(
             "The database schema is behind: run `staking-gateway migrate`."
         )
-    return store
+
+
+async def _flush_marks(feed: StatusFeed) -> None:
+    with suppress(Exception):  # best effort: unmarked rows are republished
+        await feed.flush_marks()
 
 
 def create_app(
@@ -115,86 +119,105 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        opened_store = await _open_store(settings, store)
-        opened_bus = bus or create_bus(settings.redis_url)
-        await opened_bus.connect()
-        sandbox_work = AsyncExitStack()
-        await sandbox_work.enter_async_context(running(sandboxes.values()))
-        providers = ProviderSet(
-            wiring.adapters,
-            allocations=wiring.allocation_adapters,
-            policy=CallPolicy(timeout=settings.provider_timeout_seconds),
-        )
-        reader = StakingReader(providers)
-        feed = StatusFeed(opened_store, opened_bus)
-        services = Services(
-            history=opened_store.history,
-            database=opened_store,
-            bus=opened_bus,
-            providers=providers,
-            reader=reader,
-            commands=StakingCommands(providers, reader, opened_store.idempotency, feed),
-            previews=PreviewService(providers),
-            feed=feed,
-            authenticator=Authenticator(opened_store.clients),
-        )
-        metrics.watch(services, wiring.stats, shared_streams)
-        await feed.publish_pending()
-        demo_key = None
-        if sandboxes:
-            fixed = (
-                settings.demo_api_key.get_secret_value()
-                if settings.demo_api_key
-                else None
+        shutdown = Shutdown(settings.shutdown_seconds - settings.drain_seconds)
+        app.state.shutdown = shutdown
+        # One stack, a close per resource as soon as it is opened: a later step that
+        # fails leaks nothing, and one close that fails still lets the others run.
+        # Unwound in reverse: background tasks stop first, the store closes last.
+        async with AsyncExitStack() as stack:
+
+            def on_stop(name: str, close: Callable[[], Awaitable[Any]]) -> None:
+                stack.push_async_callback(shutdown.close, name, close)
+
+            opened_store = store or Store.from_url(settings.effective_database_url)
+            if store is None:
+                on_stop("store", opened_store.close)
+            on_stop("persisted queries", persisted.close)
+            for client in wiring.clients:
+                on_stop("provider client", client.aclose)
+            await _prepare_store(settings, opened_store)
+            opened_bus = bus or create_bus(settings.redis_url)
+            await opened_bus.connect()
+            on_stop("event bus", opened_bus.disconnect)
+            sandbox_work = AsyncExitStack()
+            on_stop("sandboxes", sandbox_work.aclose)
+            await sandbox_work.enter_async_context(running(sandboxes.values()))
+            providers = ProviderSet(
+                wiring.adapters,
+                allocations=wiring.allocation_adapters,
+                policy=CallPolicy(timeout=settings.provider_timeout_seconds),
             )
-            demo_key = await ensure_demo_client(opened_store, sandboxes, fixed)
-        app.state.demo_key = demo_key
-        # Started once the demo client exists, so its first poll already follows it.
-        watcher = Watcher(
-            opened_store,
-            providers,
-            feed,
-            WatchPolicy(
-                fast=settings.watcher_fast_seconds,
-                slow=settings.watcher_slow_seconds,
-                lease_ttl=settings.watcher_lease_seconds,
-            ),
-        )
-        app.state.watcher = watcher
-        services.watcher = watcher
-        watching = (
-            asyncio.create_task(watcher.run()) if settings.watcher_enabled else None
-        )
-        webhooks = build_client_webhooks(settings, opened_store, feed)
-        services.webhooks = webhooks.registry
-        services.webhook_sender = webhooks.sender
-        services.ledger = RewardsLedger(providers)
-        services.cancellation = Cancellation(services.commands, reader)
-        monitor = StuckActionMonitor(
-            opened_store,
-            feed,
-            StuckThresholds.parse(settings.stuck_thresholds),
-            interval=settings.stuck_check_seconds,
-            lease_ttl=max(
-                settings.watcher_lease_seconds, 3 * settings.stuck_check_seconds
-            ),
-        )
-        services.stuck = monitor
-        sending = (
-            asyncio.create_task(webhooks.sender.run())
-            if settings.webhook_sender_enabled
-            else None
-        )
-        checking = (
-            asyncio.create_task(monitor.run()) if settings.watcher_enabled else None
-        )
-        if on_ready is not None:
-            on_ready(demo_key)
-        try:
+            reader = StakingReader(providers)
+            feed = StatusFeed(opened_store, opened_bus)
+            on_stop("status marks", lambda: _flush_marks(feed))
+            services = Services(
+                history=opened_store.history,
+                database=opened_store,
+                bus=opened_bus,
+                providers=providers,
+                reader=reader,
+                commands=StakingCommands(
+                    providers, reader, opened_store.idempotency, feed
+                ),
+                previews=PreviewService(providers),
+                feed=feed,
+                authenticator=Authenticator(opened_store.clients),
+            )
+            metrics.watch(services, wiring.stats, shared_streams)
+            await feed.publish_pending()
+            demo_key = None
+            if sandboxes:
+                fixed = (
+                    settings.demo_api_key.get_secret_value()
+                    if settings.demo_api_key
+                    else None
+                )
+                demo_key = await ensure_demo_client(opened_store, sandboxes, fixed)
+            app.state.demo_key = demo_key
+            watcher = Watcher(
+                opened_store,
+                providers,
+                feed,
+                WatchPolicy(
+                    fast=settings.watcher_fast_seconds,
+                    slow=settings.watcher_slow_seconds,
+                    lease_ttl=settings.watcher_lease_seconds,
+                ),
+            )
+            app.state.watcher = watcher
+            services.watcher = watcher
+            webhooks = build_client_webhooks(settings, opened_store, feed)
+            on_stop("client webhooks' HTTP client", webhooks.http.aclose)
+            services.webhooks = webhooks.registry
+            services.webhook_sender = webhooks.sender
+            services.ledger = RewardsLedger(providers)
+            services.cancellation = Cancellation(services.commands, reader)
+            monitor = StuckActionMonitor(
+                opened_store,
+                feed,
+                StuckThresholds.parse(settings.stuck_thresholds),
+                interval=settings.stuck_check_seconds,
+                lease_ttl=max(
+                    settings.watcher_lease_seconds, 3 * settings.stuck_check_seconds
+                ),
+            )
+            services.stuck = monitor
+            ingest = WebhookIngest(providers, feed)
+            on_stop("webhook group commit", ingest.drain)
+            on_stop("shared subscription streams", shared_streams.stop)
+            stack.push_async_callback(shutdown.stop_tasks)
+            # Started once the demo client exists, so its first poll already follows it.
+            if settings.watcher_enabled:
+                shutdown.start(watcher.run(), name="watcher")
+                shutdown.start(monitor.run(), name="stuck-action-monitor")
+            if settings.webhook_sender_enabled:
+                shutdown.start(webhooks.sender.run(), name="client-webhook-sender")
+            if on_ready is not None:
+                on_ready(demo_key)
             yield {
                 "services": services,
                 "metrics": metrics,
-                "webhook_ingest": WebhookIngest(providers, feed),
+                "webhook_ingest": ingest,
                 "zerohash_verifier": (
                     zerohash_verifier(
                         wiring.zerohash_webhook_secret,
@@ -205,22 +228,6 @@ def create_app(
                     else None
                 ),
             }
-        finally:
-            for task in (watching, sending, checking):
-                if task is not None:
-                    task.cancel()
-                    with suppress(asyncio.CancelledError):
-                        await task
-            await webhooks.http.aclose()
-            with suppress(Exception):  # best effort: unmarked rows are republished
-                await feed.flush_marks()
-            await sandbox_work.aclose()
-            for client in wiring.clients:
-                await client.aclose()
-            await opened_bus.disconnect()
-            await persisted.close()
-            if store is None:
-                await opened_store.close()
 
     # One set of bounded labels for metrics, logs and spans.
     labeller = OperationLabeller(
@@ -277,15 +284,15 @@ def create_app(
         # gains nothing from a handshake it cannot authenticate.
         allowed_origins=("*",),
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        guard=guard,
+        shared_streams=shared_streams,
     )
-    graphql.guard = guard
     graphql.persisted_queries = persisted
     if settings.incremental_delivery:
         graphql.incremental = IncrementalGuard(
             timeout_seconds=settings.operation_timeout_seconds,
             should_mask=should_mask,
         )
-    graphql.shared_streams = shared_streams
     graphql.graphql_transport_ws_handler_class = with_ping_interval(
         settings.ws_ping_seconds
     )

@@ -2,18 +2,24 @@
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
+import socket
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.domain.enums import Provider
+
+if TYPE_CHECKING:
+    import uvicorn
 
 # Young collections every 10,000 net allocations instead of 700: a fan-out to thousands
 # of subscribers allocates that many in one burst, and collected every 700 it paid for
 # it in pauses (5,000 subscribers, p90 940 -> 290 ms; p99 1,430 -> 560 ms).
 GC_THRESHOLDS = (10_000, 10, 10)
+STARTUP_FAILURE = 3  # uvicorn's exit status for a server that never started
 
 
 def freeze_startup_heap() -> None:
@@ -52,10 +58,13 @@ def _serve(args: argparse.Namespace) -> int:
             )
 
     app = create_app(settings, on_ready=announce)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
+        # Requests in flight get the first part of GATEWAY_SHUTDOWN_SECONDS to finish;
+        # the lifespan stops the rest in what remains.
+        timeout_graceful_shutdown=settings.drain_seconds,  # type: ignore[arg-type]
         # Our logging configuration (gateway.logs), not uvicorn's.
         log_config=None,
         log_level=settings.log_level,
@@ -65,7 +74,17 @@ def _serve(args: argparse.Namespace) -> int:
         ws_max_size=settings.max_body_bytes,
         ws_per_message_deflate=False,
     )
-    return 0
+    return _run(uvicorn.Server(config), args.fd)
+
+
+def _run(server: "uvicorn.Server", fd: int | None) -> int:
+    # A socket handed over (--fd) is served as it is. uvicorn's own --fd serves a
+    # duplicate, so the original stays open at stop and queues new connections until
+    # the process exits, where they fail; closed at stop, it refuses them at once.
+    sockets = [socket.socket(fileno=fd)] if fd is not None else None
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=sockets)
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -92,8 +111,12 @@ def _sandbox(args: argparse.Namespace) -> int:
     print(
         f"Provider sandboxes at http://{args.host}:{args.port}/{{dfns,zerohash,crocante}}/"
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
-    return 0
+    return _run(
+        uvicorn.Server(
+            uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
+        ),
+        args.fd,
+    )
 
 
 def _export_schema(args: argparse.Namespace) -> int:
@@ -240,11 +263,18 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the gateway")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--fd",
+        type=int,
+        help="serve on this already bound socket (a supervisor's, or a test's); "
+        "--host and --port then only name the address the gateway is reached at",
+    )
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run only the provider sandboxes")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8100)
+    sandbox.add_argument("--fd", type=int, help="serve on this already bound socket")
     sandbox.add_argument(
         "--gateway-url",
         default="http://127.0.0.1:8000",

@@ -26,6 +26,11 @@ class Settings(SecuritySettings):
     provider_timeout_seconds: float = Field(
         default=10.0, alias="PROVIDER_TIMEOUT_SECONDS", gt=0
     )
+    # From SIGTERM to exit: the first half lets requests in flight finish, the rest
+    # stops background tasks and closes resources; what still runs then is logged.
+    shutdown_seconds: float = Field(
+        default=10.0, alias="GATEWAY_SHUTDOWN_SECONDS", gt=0
+    )
 
     watcher_enabled: bool = Field(default=True, alias="WATCHER_ENABLED")
     watcher_fast_seconds: float = Field(default=2.0, alias="WATCHER_FAST_SECONDS", gt=0)
@@ -176,6 +181,12 @@ class Settings(SecuritySettings):
 
     # Origins whose pages may call the API from a browser (comma-separated; * for any).
     cors_origins: str = Field(default="*", alias="GATEWAY_CORS_ORIGINS")
+
+    @property
+    def drain_seconds(self) -> float:
+        """The part of the stop that requests in flight get to finish in (uvicorn's
+        graceful shutdown); the lifespan stops the rest in what remains."""
+        return self.shutdown_seconds / 2
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -11,13 +11,14 @@ T = TypeVar("T")
 async def eventually(
     check: Callable[[], T | Awaitable[T]], *, within: float = 10.0, every: float = 0.01
 ) -> T:
-    """The first truthy result of `check` (plain or async), polled until `within` s."""
+    """The first truthy result of `check`, a function or a coroutine function (what a
+    plain one returns is never awaited: it may be a task), polled until `within` s."""
     last: T | None = None
     try:
         async with asyncio.timeout(within):
             while True:
                 result = check()
-                last = await result if inspect.isawaitable(result) else result
+                last = await result if inspect.iscoroutine(result) else result
                 if last:
                     return last
                 await asyncio.sleep(every)

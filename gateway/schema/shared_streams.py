@@ -92,6 +92,8 @@ class SharedStreams:
     def __init__(self, member_queue: int = 100) -> None:
         self.member_queue = member_queue
         self._streams: dict[StreamKey, _Stream] = {}
+        self._pumps: set[asyncio.Task[None]] = set()  # running or still ending
+        self._started = 0
 
     @property
     def stream_count(self) -> int:
@@ -109,9 +111,14 @@ class SharedStreams:
             stream = _Stream()
             self._streams[key] = stream
             # Its own context: the stream outlives the connection that started it.
+            self._started += 1
             stream.task = asyncio.create_task(
-                self._pump(key, stream, open_), context=contextvars.Context()
+                self._pump(key, stream, open_),
+                name=f"shared-stream-{self._started}",
+                context=contextvars.Context(),
             )
+            self._pumps.add(stream.task)
+            stream.task.add_done_callback(self._pumps.discard)
         joined = Member(self.member_queue)
         stream.members.add(joined)
         try:
@@ -122,6 +129,13 @@ class SharedStreams:
                 del self._streams[key]
                 assert stream.task is not None
                 stream.task.cancel()
+
+    async def stop(self) -> None:
+        """Ends every stream, and waits until their executions have closed."""
+        pumps = list(self._pumps)
+        for pump in pumps:
+            pump.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
 
     async def _pump(self, key: StreamKey, stream: _Stream, open_: Opener) -> None:
         try:

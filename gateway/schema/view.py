@@ -36,10 +36,18 @@ def _wants_ide(request: Request) -> bool:
 
 
 class GatewayGraphQL(IncrementalDelivery):
-    # Knows API keys only until create_app gives it the configured one.
-    guard: Guard = Guard()
-    # Subscriptions asking the same thing share one execution (create_app sets it).
-    shared_streams: SharedStreams | None = None
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        guard: Guard,
+        shared_streams: SharedStreams | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(schema, **options)
+        self.guard = guard
+        # Subscriptions asking the same thing share one execution.
+        self.shared_streams = shared_streams
 
     def encode_json(self, data: object) -> str:
         # orjson: several times faster than json on large pages of stakes. Text, not

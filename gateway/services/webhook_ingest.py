@@ -31,7 +31,8 @@ class WebhookIngest:
         self.providers = providers
         self.feed = feed
         self._waiting: list[_Delivery] = []
-        self._flushing: asyncio.Task[None] | None = None
+        self._flushing: asyncio.Task[None] | None = None  # the one gathering a batch
+        self._commits: set[asyncio.Task[None]] = set()
 
     async def _stake_as_notified(self, notice: ProviderNotice) -> Stake | None:
         """The stake with the status this event reports, for subscribers to render."""
@@ -84,16 +85,39 @@ class WebhookIngest:
             _Delivery(notice, body, reports_for_notice(notice, stake), done)
         )
         if self._flushing is None:
-            self._flushing = asyncio.create_task(self._flush_soon())
+            self._flushing = asyncio.create_task(
+                self._flush_soon(), name="webhook-group-commit"
+            )
+            self._commits.add(self._flushing)
+            self._flushing.add_done_callback(self._commits.discard)
         fresh, events = await asyncio.shield(done)
         if events:
             await self.feed.publish(events)
         return fresh
 
+    async def drain(self) -> None:
+        """Waits for the group commits under way, so the store closes after them."""
+        while self._commits:
+            await asyncio.gather(*self._commits, return_exceptions=True)
+
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(GROUP_COMMIT_SECONDS)
-        batch, self._waiting = self._waiting, []
-        self._flushing = None
+        batch: list[_Delivery] = []
+        try:
+            try:
+                await asyncio.sleep(GROUP_COMMIT_SECONDS)
+            finally:
+                # Taken even when cut off, so that the next delivery starts a new batch.
+                batch, self._waiting = self._waiting, []
+                self._flushing = None
+            await self._commit(batch)
+        finally:
+            # Cut off (cancelled): none of these is acknowledged, so each is delivered
+            # again; no caller is left waiting for an answer that will not come.
+            for delivery in batch:
+                if not delivery.done.done():
+                    delivery.done.cancel()
+
+    async def _commit(self, batch: list[_Delivery]) -> None:
         store = self.feed.store
         try:
             async with store.transaction() as connection:

@@ -14,6 +14,8 @@ import uvicorn
 from gateway.app import create_app
 from gateway.settings import Settings
 from tests.pending_tasks import describe_tasks
+from tests.ports import loopback_socket, port_of
+from tests.waiting import eventually
 
 DEMO_KEY = "sgw_test_demo-key-for-tests"
 
@@ -52,33 +54,37 @@ class RunningGateway:
 
 
 async def start_gateway(tmp_path, **overrides: Any) -> AsyncIterator[RunningGateway]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    options: dict[str, Any] = {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}",
-        "GATEWAY_PUBLIC_URL": url,
-        "GATEWAY_DEMO_API_KEY": DEMO_KEY,
-        "PROVIDER_TIMEOUT_SECONDS": 5,
-        **overrides,
-    }
-    settings = Settings(**options)
-    app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    with loopback_socket() as sock:
+        url = f"http://127.0.0.1:{port_of(sock)}"
+        options: dict[str, Any] = {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}",
+            "GATEWAY_PUBLIC_URL": url,
+            "GATEWAY_DEMO_API_KEY": DEMO_KEY,
+            "PROVIDER_TIMEOUT_SECONDS": 5,
+            **overrides,
+        }
+        settings = Settings(**options)
+        app = create_app(settings)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                log_level="warning",
+                lifespan="on",
+                timeout_graceful_shutdown=settings.drain_seconds,
+            )
         )
-    )
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    try:
-        assert server.started, "gateway did not start"
-        async with httpx.AsyncClient(base_url=url, timeout=20) as http:
-            yield RunningGateway(url=url, app=app, http=http)
-    finally:
-        await _stop(server, task)
+        task = asyncio.create_task(server.serve(sockets=[sock]), name="uvicorn")
+        try:
+            await eventually(lambda: server.started or task.done(), within=30)
+            if task.done():
+                task.result()  # its start-up error
+            assert server.started, "gateway did not start"
+            async with httpx.AsyncClient(base_url=url, timeout=20) as http:
+                yield RunningGateway(url=url, app=app, http=http)
+        finally:
+            await _stop(server, task)
+        # Stopped within its bound, nothing left running (gateway/shutdown.py).
+        assert app.state.shutdown.left_behind == []
 
 
 async def _stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:

@@ -4,17 +4,21 @@ for them to share."""
 import asyncio
 import os
 import signal
+import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import POSTGRES_URL
-from tests.gateway.conftest import DEMO_KEY, free_port
+from tests.gateway.conftest import DEMO_KEY
+from tests.ports import loopback_socket, port_of
+from tests.waiting import eventually
 
 
 @asynccontextmanager
@@ -45,42 +49,54 @@ class GatewayProcess:
 
 @asynccontextmanager
 async def gateway_process(
-    env: dict[str, str], port: int | None = None
+    env: dict[str, str],
+    listening: socket.socket | None = None,
+    *,
+    output: Path | None = None,
 ) -> AsyncIterator[GatewayProcess]:
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
+    """`python -m gateway serve` on a socket the OS bound. Pass `listening` to restart
+    a gateway at the same address (the test keeps it); without, the process's own is
+    closed here once handed over, so that a stopped gateway refuses connections."""
+    sock = listening or loopback_socket()
+    url = f"http://127.0.0.1:{port_of(sock)}"
     environment = {
         **os.environ,
         "GATEWAY_DEMO_API_KEY": DEMO_KEY,
         "GATEWAY_PUBLIC_URL": url,
         **env,
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "gateway",
-        "serve",
-        "--port",
-        str(port),
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    sink = output.open("wb") if output else None
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gateway", "serve",
+            "--fd", str(sock.fileno()), "--port", str(port_of(sock)),
+            env=environment, pass_fds=[sock.fileno()],
+            stdout=sink or asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+    finally:
+        if listening is None:
+            sock.close()
+        if sink is not None:
+            sink.close()
     try:
         async with httpx.AsyncClient(base_url=url) as http:
-            for _ in range(300):
+
+            async def healthy() -> bool:
+                if process.returncode is not None:
+                    raise AssertionError(
+                        f"gateway process exited: {process.returncode}"
+                    )
                 with suppress(httpx.TransportError):
-                    if (await http.get("/healthz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("gateway process did not start")
+                    return (await http.get("/healthz")).status_code == 200
+                return False
+
+            await eventually(healthy, within=30, every=0.05)
         yield GatewayProcess(process, url)
     finally:
         if process.returncode is None:
             process.terminate()
             try:
-                await asyncio.wait_for(process.wait(), 10)
+                await asyncio.wait_for(process.wait(), 15)
             except TimeoutError:
                 process.kill()
                 await process.wait()

@@ -19,10 +19,10 @@ from sqlalchemy import text
 from gateway.domain.history import EntityKind
 from gateway.domain.webhooks import EVENT_TYPE_OF_KIND, event_id_for
 from gateway.store.engine import create_engine
-from tests.gateway.conftest import free_port
 from tests.gateway.processes import gateway_process, graphql
 from tests.gateway.receiver import Answer, webhook_receiver
 from tests.gateway.test_crash_recovery import start_sandboxes
+from tests.ports import loopback_socket, port_of
 
 pytestmark = pytest.mark.e2e
 
@@ -64,8 +64,11 @@ async def expected_event_ids(database: str, user: str) -> set[str]:
 
 
 async def test_a_gateway_killed_mid_delivery_loses_no_webhook(tmp_path):
-    gateway_port = free_port()
-    sandbox, sandbox_port, sandbox_env = await start_sandboxes(tmp_path, gateway_port)
+    # Kept by the test, so the restarted gateway is reached where the first one was.
+    listening = loopback_socket()
+    sandbox, sandbox_port, sandbox_env = await start_sandboxes(
+        tmp_path, port_of(listening)
+    )
     database = f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}"
     env = {
         **{k: v for k, v in sandbox_env.items() if not k.startswith("SANDBOX_")},
@@ -85,7 +88,7 @@ async def test_a_gateway_killed_mid_delivery_loses_no_webhook(tmp_path):
                         "--crocante-user", user)  # fmt: skip
         key = out.strip().splitlines()[-1]
         async with webhook_receiver() as receiver:
-            async with gateway_process(env, port=gateway_port) as first:
+            async with gateway_process(env, listening) as first:
                 registered = (await graphql(first.url, REGISTER, {"url": receiver.url},
                                             key=key))["createWebhookEndpoint"]  # fmt: skip
                 assert registered["userErrors"] == [], registered
@@ -120,7 +123,7 @@ async def test_a_gateway_killed_mid_delivery_loses_no_webhook(tmp_path):
                     json={"advance_seconds": 2 * 86400},
                 )
 
-            async with gateway_process(env, port=gateway_port):
+            async with gateway_process(env, listening):
 
                 def all_active(got) -> bool:
                     stakes = {
@@ -140,6 +143,7 @@ async def test_a_gateway_killed_mid_delivery_loses_no_webhook(tmp_path):
 
                 got = await receiver.wait_for(complete, within=30)
     finally:
+        listening.close()
         sandbox.terminate()
         await sandbox.wait()
 

@@ -16,9 +16,10 @@ import pytest
 
 from gateway.domain.enums import STAKE_STATUS_RANK, StakeStatus
 from gateway.sandbox_env import read_env_file
-from tests.gateway.conftest import free_port
 from tests.gateway.processes import gateway_process, graphql
 from tests.gateway.ws import subscriber
+from tests.ports import loopback_socket, port_of
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -30,21 +31,25 @@ WATCH = """subscription($after: String) { stakeStatusChanged(after: $after) {
 
 
 async def start_sandboxes(tmp_path, gateway_port: int):
-    port = free_port()
     env_file = tmp_path / "sandbox.env"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", "sandbox", "--port", str(port),
-        "--gateway-url", f"http://127.0.0.1:{gateway_port}",
-        env={**os.environ, "SANDBOX_ENV_FILE": str(env_file)},
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+    with loopback_socket() as sock:
+        port = port_of(sock)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gateway", "sandbox",
+            "--fd", str(sock.fileno()), "--port", str(port),
+            "--gateway-url", f"http://127.0.0.1:{gateway_port}",
+            env={**os.environ, "SANDBOX_ENV_FILE": str(env_file)}, pass_fds=[sock.fileno()],
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
     async with httpx.AsyncClient() as http:
-        for _ in range(300):
+
+        async def ready() -> bool:
             with suppress(httpx.TransportError):
                 clock = await http.get(f"http://127.0.0.1:{port}/dfns/_sandbox/clock")
-                if clock.status_code == 200 and env_file.exists():
-                    break
-            await asyncio.sleep(0.05)
+                return clock.status_code == 200 and env_file.exists()
+            return False
+
+        await eventually(ready, within=30, every=0.05)
     return process, port, read_env_file(env_file)
 
 
@@ -60,8 +65,11 @@ async def make_client(env: dict[str, str]) -> str:
 
 
 async def test_a_killed_gateway_loses_no_transition(tmp_path):
-    gateway_port = free_port()
-    sandbox, sandbox_port, sandbox_env = await start_sandboxes(tmp_path, gateway_port)
+    # Kept by the test, so the restarted gateway is reached where the first one was.
+    listening = loopback_socket()
+    sandbox, sandbox_port, sandbox_env = await start_sandboxes(
+        tmp_path, port_of(listening)
+    )
     env = {
         **{k: v for k, v in sandbox_env.items() if not k.startswith("SANDBOX_")},
         "SANDBOX_DEMO_CLIENT_ARGS": sandbox_env["SANDBOX_DEMO_CLIENT_ARGS"],
@@ -72,7 +80,7 @@ async def test_a_killed_gateway_loses_no_transition(tmp_path):
     sandboxes = f"http://127.0.0.1:{sandbox_port}"
     try:
         key = await make_client(env)
-        async with gateway_process(env, port=gateway_port) as first:
+        async with gateway_process(env, listening) as first:
             products = (await graphql(first.url, PRODUCTS, key=key))["stakingProducts"]
             eth = {
                 p["provider"]: p["id"]
@@ -109,7 +117,7 @@ async def test_a_killed_gateway_loses_no_transition(tmp_path):
                     f"/{provider}/_sandbox/clock", json={"advance_seconds": 2 * 86400}
                 )
 
-        async with gateway_process(env, port=gateway_port) as second:
+        async with gateway_process(env, listening) as second:
             async with subscriber(second.url, key) as client:
                 await client.subscribe(WATCH, {"after": last_cursor})
                 missed: list[dict] = []
@@ -130,5 +138,6 @@ async def test_a_killed_gateway_loses_no_transition(tmp_path):
         cursors = [int(e["cursor"]) for e in missed]
         assert cursors == sorted(set(cursors))
     finally:
+        listening.close()
         sandbox.terminate()
         await sandbox.wait()
