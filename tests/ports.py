@@ -16,10 +16,3 @@ def loopback_socket() -> socket.socket:
 
 def port_of(sock: socket.socket) -> int:
     return int(sock.getsockname()[1])
-
-
-def refusing_socket() -> socket.socket:
-    """Bound, never listening: its port refuses connections, and nobody else gets it."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    return sock

@@ -1,6 +1,7 @@
 """Reading a subscription with a deadline, so a missing message fails fast."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from gateway.events import Subscription
 
@@ -20,3 +21,12 @@ async def assert_silent(subscription: Subscription) -> None:
     except TimeoutError:
         return
     raise AssertionError(f"unexpected message {message!r}")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    """Polls state held by another process (Redis), for at most WAIT seconds."""
+    for _ in range(100):
+        if await check():
+            return
+        await asyncio.sleep(WAIT / 100)
+    raise AssertionError("condition still false after waiting")

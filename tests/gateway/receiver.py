@@ -16,8 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.services.webhooks.signing import verify
-from tests.ports import loopback_socket, port_of
-from tests.waiting import eventually
+from tests.gateway.conftest import free_port
 
 
 @dataclass
@@ -89,17 +88,20 @@ class Receiver:
 
 @contextlib.asynccontextmanager
 async def webhook_receiver() -> AsyncIterator[Receiver]:
-    with loopback_socket() as sock:
-        receiver = Receiver(url=f"http://127.0.0.1:{port_of(sock)}/hook")
-        app = Starlette(routes=[Route("/hook", receiver.handle, methods=["POST"])])
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        try:
-            await eventually(lambda: server.started or task.done(), within=30)
-            assert server.started, "webhook receiver did not start"
-            yield receiver
-        finally:
-            server.should_exit = True
-            # A request left hanging on purpose must not hold the shutdown.
-            server.force_exit = True
-            await asyncio.wait_for(task, 10)
+    port = free_port()
+    receiver = Receiver(url=f"http://127.0.0.1:{port}/hook")
+    app = Starlette(routes=[Route("/hook", receiver.handle, methods=["POST"])])
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:  # noqa: ASYNC110  (uvicorn sets a flag, no event)
+            await asyncio.sleep(0.01)
+    try:
+        yield receiver
+    finally:
+        server.should_exit = True
+        # A request left hanging on purpose must not hold the shutdown.
+        server.force_exit = True
+        await asyncio.wait_for(task, 10)

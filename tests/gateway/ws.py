@@ -2,15 +2,11 @@
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 import websockets
-
-from tests.waiting import eventually
 
 
 class Subscriber:
@@ -64,16 +60,3 @@ async def subscriber(
         ack = await client.next_message()
         assert ack["type"] == "connection_ack", ack
         yield client
-
-
-async def live_subscriptions(base_url: str, count: int) -> None:
-    """Waits until `count` subscriptions follow the bus on that replica: from then on no
-    event is missed. (A subscription from a cursor needs no wait: it replays.)"""
-
-    async def live() -> bool:
-        async with httpx.AsyncClient(base_url=base_url) as http:
-            text = (await http.get("/metrics")).text
-        found = re.search(r"^gateway_subscriptions ([\d.]+)$", text, re.M)
-        return found is not None and float(found.group(1)) == count
-
-    await eventually(live, within=20)

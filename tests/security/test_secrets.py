@@ -18,8 +18,7 @@ from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit import SimulatedClock
 from providers.zerohash.sandbox import ZerohashSandbox
 from tests.gateway.clients import new_client
-from tests.gateway.conftest import DEMO_KEY
-from tests.ports import loopback_socket, port_of
+from tests.gateway.conftest import DEMO_KEY, free_port
 from tests.security.wiring import post, start_secure_gateway
 
 CROCANTE_PASSWORD = "croc-pass-Zq8xV3nLw2Pk9sR4"
@@ -178,10 +177,10 @@ async def test_no_configured_secret_appears_in_logs_stderr_metrics_or_answers(
     tmp_path, sandboxes, caplog, capfd
 ):
     caplog.set_level(logging.DEBUG)
-    listening = loopback_socket()
+    port = free_port()
     sandboxes[
         Provider.ZEROHASH
-    ].webhook_url = f"http://127.0.0.1:{port_of(listening)}/webhooks/zerohash"
+    ].webhook_url = f"http://127.0.0.1:{port}/webhooks/zerohash"
     deep = Deep(sandboxes[Provider.CROCANTE])
     client_keys = []
     settings_secrets = {
@@ -196,7 +195,7 @@ async def test_no_configured_secret_appears_in_logs_stderr_metrics_or_answers(
     running = start_secure_gateway(
         tmp_path,
         {"sandboxes": sandboxes, "transports": {Provider.CROCANTE: deep}},
-        listening=listening,
+        port=port,
         log_level="debug",
         **settings_secrets,
     )

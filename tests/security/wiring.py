@@ -2,7 +2,6 @@
 loopback port (as a task or, for synchronous hypothesis tests, a thread)."""
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -15,9 +14,7 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from tests.gateway.conftest import DEMO_KEY, RunningGateway
-from tests.ports import loopback_socket, port_of
-from tests.waiting import eventually
+from tests.gateway.conftest import DEMO_KEY, RunningGateway, free_port
 
 # The hooks this module once stood in for are in create_app now.
 SecureSettings = Settings
@@ -42,28 +39,33 @@ async def start_secure_gateway(
     tmp_path,
     create_kwargs: dict[str, Any] | None = None,
     *,
-    listening: socket.socket | None = None,
+    port: int | None = None,
     log_level: str = "warning",
     **overrides: Any,
 ) -> AsyncIterator[RunningGateway]:
-    """A secured gateway on a loopback socket the OS bound, on its embedded sandboxes
-    (`listening`: one the test bound, when it must know the address beforehand)."""
-    sock = listening or loopback_socket()
-    url = f"http://127.0.0.1:{port_of(sock)}"
+    """A secured gateway on a loopback port, on its embedded sandboxes."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
     app = secure_app(
         secure_settings(tmp_path, url, **overrides), **(create_kwargs or {})
     )
-    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level=log_level, lifespan="on"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(250):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.02)
+    assert server.started, "gateway did not start"
     try:
-        await eventually(lambda: server.started or task.done(), within=30)
-        assert server.started, "gateway did not start"
         async with httpx.AsyncClient(base_url=url, timeout=20) as http:
             yield RunningGateway(url=url, app=app, http=http)
     finally:
         server.should_exit = True
         await task
-        sock.close()
 
 
 async def post(gateway: RunningGateway, query: str, variables=None, *, key=DEMO_KEY):
@@ -77,14 +79,17 @@ async def post(gateway: RunningGateway, query: str, variables=None, *, key=DEMO_
 @contextmanager
 def threaded_gateway(tmp_path, **overrides: Any) -> Iterator[tuple[str, Starlette]]:
     """A secured gateway served from a thread, for synchronous (hypothesis) tests."""
-    sock = loopback_socket()
-    url = f"http://127.0.0.1:{port_of(sock)}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
     app = secure_app(secure_settings(tmp_path, url, **overrides))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, args=([sock],), daemon=True)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+    for _ in range(500):
+        if server.started or not thread.is_alive():
+            break
         time.sleep(0.01)
     assert server.started, "gateway did not start"
     try:
@@ -92,4 +97,3 @@ def threaded_gateway(tmp_path, **overrides: Any) -> Iterator[tuple[str, Starlett
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        sock.close()
