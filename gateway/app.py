@@ -146,7 +146,6 @@ def create_app(
                 wiring.adapters,
                 allocations=wiring.allocation_adapters,
                 policy=CallPolicy(timeout=settings.provider_timeout_seconds),
-                coalescer=wiring.coalescer,
             )
             reader = StakingReader(providers)
             feed = StatusFeed(opened_store, opened_bus)

@@ -4,10 +4,10 @@ A sandbox (`providers.<name>.sandbox`) is imported here only when one is built o
 production process, every API URL set, never loads the fake providers, their keys or seeds.
 """
 
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -15,9 +15,7 @@ from pydantic import SecretStr
 from gateway import otel
 from gateway.domain.enums import Provider
 from gateway.security.upstream import DEFAULT_MAX_RESPONSE_BYTES, GuardedTransport
-from gateway.services.coalescing import Coalescer
 from gateway.services.status_feed import StatusFeed
-from gateway.services.tracing import trace_shared
 from gateway.services.webhooks.addresses import AddressPolicy
 from gateway.services.webhooks.registry import WebhookRegistry
 from gateway.services.webhooks.retry import RetryPolicy
@@ -26,13 +24,11 @@ from gateway.settings import Settings
 from gateway.store.store import Store
 from gateway.upstream_pool import UpstreamPool
 from gateway.upstream_stats import UpstreamStats
-from providers.base import AllocationAdapter, SharedReads, StakingAdapter
+from providers.base import AllocationAdapter, StakingAdapter
 from providers.crocante import CrocanteAdapter, CrocanteConfig
 from providers.dfns import DfnsAdapter, DfnsConfig
 from providers.sandbox_kit.protocol import ProviderSandbox
 from providers.zerohash import ZerohashAdapter, ZerohashConfig
-
-T = TypeVar("T")
 
 SANDBOX_PATHS: Mapping[Provider, str] = {
     Provider.DFNS: "dfns",
@@ -176,17 +172,6 @@ class Wiring:
     zerohash_webhook_secret: SecretStr | None = None
     zerohash_webhook_public_key: str | None = None
     stats: UpstreamStats = field(default_factory=UpstreamStats)
-    # In-flight read sharing: the ProviderSet's, and the Dfns adapter's for its
-    # organisation-wide list.
-    coalescer: Coalescer = field(default_factory=Coalescer)
-
-    def shared_reads(self, provider: Provider) -> SharedReads:
-        async def shared(key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
-            return await self.coalescer.run(
-                (provider, key), read, on_shared=lambda: trace_shared(provider)
-            )
-
-        return shared
 
 
 class _NoCookies(httpx.Cookies):
@@ -341,7 +326,6 @@ def build_adapters(
         rewards_concurrency=DFNS_REWARDS_AT_ONCE,
         rewards_ttl_seconds=settings.dfns_rewards_cache_seconds,
         actions_ttl_seconds=settings.dfns_actions_cache_seconds,
-        shared=wiring.shared_reads(Provider.DFNS),
     )
     wiring.adapters[Provider.DFNS] = dfns_adapter
     wiring.allocation_adapters[Provider.DFNS] = dfns_adapter

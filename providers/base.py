@@ -10,10 +10,10 @@ Error tree:
                                   caller can act on; carries a contract UserErrorCode
 """
 
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import httpx
 
@@ -146,21 +146,6 @@ def parse_decimal(provider: Provider, value: object, what: str) -> Decimal:
     if not number.is_finite() or abs(number) > MAX_SANE_AMOUNT:
         raise ProviderProtocolError(provider, f"{what} is out of range")
     return number
-
-
-T = TypeVar("T")
-
-
-class SharedReads(Protocol):
-    """The gateway's in-flight read sharing, handed to an adapter whose upstream read
-    does not depend on whom it is for (Dfns lists the whole organisation): callers
-    asking under the same `key` at the same moment share one `read`."""
-
-    async def __call__(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T: ...
-
-
-async def unshared(key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
-    return await read()
 
 
 @runtime_checkable

@@ -49,13 +49,11 @@ class ProviderSet:
         *,
         allocations: Mapping[Provider, AllocationAdapter] | None = None,
         policy: CallPolicy | None = None,
-        coalescer: Coalescer | None = None,
     ) -> None:
         self.adapters = dict(adapters)
         self.allocation_adapters = dict(allocations or {})
         self.guards = {p: GuardedProvider(p, policy or CallPolicy()) for p in Provider}
-        # Shared with adapters that share reads of their own (gateway.wiring).
-        self.coalescer = coalescer or Coalescer()
+        self.coalescer = Coalescer()
         self._products: dict[Provider, tuple[float, Sequence[StakingProduct]]] = {}
         self.product_cache_hits = 0
 

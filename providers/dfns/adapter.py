@@ -21,7 +21,7 @@ from gateway.domain.commands import (
 from gateway.domain.enums import Provider, StakeActionKind, UserErrorCode
 from gateway.domain.errors import UserError
 from gateway.domain.models import Reward, Stake, StakingProduct
-from providers.base import ProviderRejected, SharedReads, unshared
+from providers.base import ProviderRejected
 from providers.dfns.actions_cache import ActionsCache
 from providers.dfns.allocation_adapter import AllocationOperations
 from providers.dfns.bodies import (
@@ -40,14 +40,7 @@ from providers.dfns.catalog import (
 from providers.dfns.client import DfnsClient
 from providers.dfns.config import DfnsConfig
 from providers.dfns.mapping import protocol_of, to_reward, to_stake, to_stake_action
-from providers.dfns.models import (
-    DfnsRewards,
-    DfnsStake,
-    of_wallets,
-    parse_page,
-    parse_stake,
-)
-from providers.dfns.pages import read as read_page
+from providers.dfns.models import DfnsRewards, DfnsStake
 from providers.dfns.replay import (
     STAKE_ID,
     is_conflict,
@@ -59,7 +52,6 @@ from providers.dfns.replay import (
 from providers.dfns.rewards_cache import RewardsCache
 from providers.dfns.units import whole_amount
 
-ORG_STAKES = ("dfns", "organisation stakes")
 # Statuses in which a stake has earned nothing yet: no rewards call.
 _NO_REWARDS = frozenset({"Creating", "Staking", "Failed"})
 _TWO_STEP = frozenset({"Xdc", "Babylon"})
@@ -83,10 +75,8 @@ class DfnsAdapter(AllocationOperations):
         rewards_concurrency: int = 8,
         rewards_ttl_seconds: float = 0.0,
         actions_ttl_seconds: float = 0.0,
-        shared: SharedReads = unshared,
     ) -> None:
         self._client = DfnsClient(client, config)
-        self._shared = shared
         self._now = now
         # Per-stake reads (rewards, actions) in flight at once.
         self._rewards_slots = asyncio.Semaphore(rewards_concurrency)
@@ -100,18 +90,8 @@ class DfnsAdapter(AllocationOperations):
         wanted = set(owners)
         if not wanted:
             return []
-        # The organisation's list is the same read whoever asks: callers in flight
-        # together share it, then each reads only its own wallets' items.
-        pages = await self._shared(ORG_STAKES, self._client.stake_pages)
-        keep = of_wallets(frozenset(wanted))
-        return [
-            s
-            for page in pages
-            for s in parse_page(
-                read_page(page, keep), parse_stake, "stakes", keep
-            ).items
-            if s.wallet_id in wanted
-        ]
+        stakes = await self._client.list_stakes(wanted)
+        return [s for s in stakes if s.wallet_id in wanted]
 
     async def _rewards(
         self, stake: DfnsStake

@@ -2,7 +2,7 @@
 caller). Every body is serialized once, compactly, and sent as those exact bytes, which
 `DfnsAuth` signs. Non-2xx answers become provider errors here."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -13,18 +13,19 @@ from providers.dfns.allocation_models import DfnsAllocation, parse_allocation
 from providers.dfns.auth import DfnsAuth, compact_json, parse_json_or_protocol_error
 from providers.dfns.config import DfnsConfig
 from providers.dfns.errors import error_for_response
-from providers.dfns.fields import Fields, protocol_error
+from providers.dfns.fields import protocol_error
 from providers.dfns.models import (
     DfnsRewards,
     DfnsStake,
     DfnsStakeAction,
     Page,
+    of_wallets,
     parse_page,
     parse_rewards,
     parse_stake,
     parse_stake_action,
 )
-from providers.dfns.pages import EncodedPage, decode, read
+from providers.dfns.pages import decode_page
 
 T = TypeVar("T")
 
@@ -32,10 +33,6 @@ T = TypeVar("T")
 MAX_PAGE = 500
 # A list longer than this many pages is a provider looping on its tokens.
 MAX_PAGES = 1_000
-
-
-def _no_item(_: object) -> bool:
-    return False
 
 
 class DfnsClient:
@@ -78,8 +75,24 @@ class DfnsClient:
         response = await self._send(method, path, params=params, body=body)
         return parse_json_or_protocol_error(response)
 
+    async def _kept_page(
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        wanted: Callable[[object], bool],
+    ) -> object:
+        response = await self._send("GET", path, params=params)
+        try:
+            return decode_page(response.content, wanted)
+        except (ValueError, RecursionError):  # as parse_json_or_protocol_error
+            raise ProviderProtocolError(Provider.DFNS, "response is not JSON") from None
+
     async def _walk(
-        self, path: str, item: Callable[[object, str], T], what: str
+        self,
+        path: str,
+        item: Callable[[object, str], T],
+        what: str,
+        wanted: Callable[[object], bool] | None = None,
     ) -> list[T]:
         items: list[T] = []
         token: str | None = None
@@ -87,44 +100,25 @@ class DfnsClient:
             params: dict[str, str | int] = {"limit": MAX_PAGE}
             if token:
                 params["paginationToken"] = token
-            page: Page[T] = parse_page(
-                await self._call("GET", path, params=params), item, what
-            )
+            if wanted is None:
+                raw = await self._call("GET", path, params=params)
+            else:
+                raw = await self._kept_page(path, params, wanted)
+            page: Page[T] = parse_page(raw, item, what, wanted)
             items.extend(page.items)
             if page.next_page_token is None or page.next_page_token == token:
                 return items
             token = page.next_page_token
         raise protocol_error(f"{path} did not stop paging")
 
-    async def stake_pages(self) -> list[EncodedPage]:
-        """Every page of the organisation's stakes, decoded but not yet read item by
-        item: each caller reads its own wallets' items (`read` then `parse_page` with
-        `of_wallets`), so that one walk can serve callers asking for other wallets."""
-        pages: list[EncodedPage] = []
-        token: str | None = None
-        path = "/staking/stakes"
-        for _ in range(MAX_PAGES):
-            params: dict[str, str | int] = {"limit": MAX_PAGE}
-            if token:
-                params["paginationToken"] = token
-            response = await self._send("GET", path, params=params)
-            try:
-                encoded = decode(response.content)
-                # As parse_page reads a page: its items must be a list, then the token.
-                page = Fields(read(encoded, _no_item), "stakes")
-            except (ValueError, RecursionError):
-                raise ProviderProtocolError(
-                    Provider.DFNS, "response is not JSON"
-                ) from None
-            pages.append(encoded)
-            page.array("items")
-            next_token = page.opt_text("nextPageToken") or None
-            if next_token is None or next_token == token:
-                return pages
-            token = next_token
-        raise protocol_error(f"{path} did not stop paging")
-
     # Staking
+
+    async def list_stakes(
+        self, wallets: Collection[str] | None = None
+    ) -> list[DfnsStake]:
+        """The organisation's stakes; with `wallets`, those of these wallets only."""
+        wanted = None if wallets is None else of_wallets(frozenset(wallets))
+        return await self._walk("/staking/stakes", parse_stake, "stakes", wanted)
 
     async def first_stakes_page(self) -> Page[DfnsStake]:
         return parse_page(

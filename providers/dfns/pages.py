@@ -13,7 +13,6 @@ such an integer would show. Other wallets' items are never read, either way.
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import orjson
 
@@ -30,43 +29,21 @@ def _huge_float(value: object) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class EncodedPage:
-    """A page's bytes and orjson's reading of them (or `json.loads`' where orjson
-    refused them: then `exact`)."""
-
-    content: bytes
-    fast: object
-    exact: bool
-
-
-def decode(content: bytes) -> EncodedPage:
-    """Raises what `json.loads` raises."""
-    try:
-        return EncodedPage(content, orjson.loads(content), exact=False)
-    except orjson.JSONDecodeError:
-        return EncodedPage(content, json.loads(content), exact=True)
-
-
-def read(page: EncodedPage, wanted: Callable[[object], bool]) -> object:
-    """The page as `json.loads` reads it, in what `wanted` keeps."""
-    if page.exact:
-        return page.fast
-    fast = page.fast
-    items = fast.get("items") if isinstance(fast, dict) else None
-    if not isinstance(fast, dict) or not isinstance(items, list):
-        return json.loads(page.content)
-    try:
-        if _huge_float(fast.get("nextPageToken")) or any(
-            _huge_float(item) for item in items if wanted(item)
-        ):
-            return json.loads(page.content)
-    except RecursionError:
-        return json.loads(page.content)
-    return fast
-
-
 def decode_page(content: bytes, wanted: Callable[[object], bool]) -> object:
     """The page as `json.loads(content)` reads it, in what `wanted` keeps; raises what
     `json.loads` raises."""
-    return read(decode(content), wanted)
+    try:
+        page = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
+    items = page.get("items") if isinstance(page, dict) else None
+    if not isinstance(items, list):
+        return json.loads(content)
+    try:
+        if _huge_float(page.get("nextPageToken")) or any(
+            _huge_float(item) for item in items if wanted(item)
+        ):
+            return json.loads(content)
+    except RecursionError:
+        return json.loads(content)
+    return page
