@@ -25,7 +25,6 @@ from providers.dfns.models import (
     parse_stake,
     parse_stake_action,
 )
-from providers.dfns.pages import decode_page
 
 T = TypeVar("T")
 
@@ -75,18 +74,6 @@ class DfnsClient:
         response = await self._send(method, path, params=params, body=body)
         return parse_json_or_protocol_error(response)
 
-    async def _kept_page(
-        self,
-        path: str,
-        params: Mapping[str, str | int],
-        wanted: Callable[[object], bool],
-    ) -> object:
-        response = await self._send("GET", path, params=params)
-        try:
-            return decode_page(response.content, wanted)
-        except (ValueError, RecursionError):  # as parse_json_or_protocol_error
-            raise ProviderProtocolError(Provider.DFNS, "response is not JSON") from None
-
     async def _walk(
         self,
         path: str,
@@ -100,11 +87,9 @@ class DfnsClient:
             params: dict[str, str | int] = {"limit": MAX_PAGE}
             if token:
                 params["paginationToken"] = token
-            if wanted is None:
-                raw = await self._call("GET", path, params=params)
-            else:
-                raw = await self._kept_page(path, params, wanted)
-            page: Page[T] = parse_page(raw, item, what, wanted)
+            page: Page[T] = parse_page(
+                await self._call("GET", path, params=params), item, what, wanted
+            )
             items.extend(page.items)
             if page.next_page_token is None or page.next_page_token == token:
                 return items
