@@ -7,7 +7,12 @@ from typing import Any
 GRAPHQL_BAD = ['"errors":', '"providerFailures":[{']
 # Dfns has no list of rewards: one call per stake is the provider API's shape, and the
 # count moves as the sandbox's stakes change status.
-PER_ITEM_BY_API = ("GET /sandbox/dfns/staking/stakes/{id}/rewards",)
+# Dfns has no batch read for these: one call per stake, each cached (rewards, and actions
+# where a listed stake does not carry them, PROVIDERS.md 1.3).
+PER_ITEM_BY_API = (
+    "GET /sandbox/dfns/staking/stakes/{id}/rewards",
+    "GET /sandbox/dfns/staking/stakes/{id}/actions",
+)
 
 
 def graphql_request(
