@@ -224,14 +224,19 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         answer = await super().process_result(request, result)
         exchange = exchange_of(request)
         status = request_error_status(result)
-        if status is None and exchange.registration and self.persisted_queries:
-            await self.persisted_queries.register(exchange.registration)
-            exchange.registration = None
+        if status is None:
+            await self.register_persisted(exchange)
         if status is not None and exchange.speaks_graphql_response:
             answer.pop("data", None)
             if exchange.sub_response is not None:
                 exchange.sub_response.status_code = status
         return answer
+
+    async def register_persisted(self, exchange: Exchange) -> None:
+        """The document ran: the hash it was sent under now stands for it."""
+        if exchange.registration and self.persisted_queries:
+            await self.persisted_queries.register(exchange.registration)
+            exchange.registration = None
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET naming a document by its hash alone is a query, not a browser.

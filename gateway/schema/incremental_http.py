@@ -178,14 +178,8 @@ class IncrementalDelivery(GraphQLOverHTTP):
         seconds = self._deadline(request_data)
         if seconds is None or not accepts_parts(request_adapter.headers.get("accept")):
             # Not deferring, or not read in parts: one answer (merged by the view).
-            return await super().execute_single(
-                request,
-                request_adapter,
-                sub_response,
-                context,
-                root_value,
-                request_data,
-            )
+            arguments = (request, request_adapter, sub_response, context, root_value)
+            return await super().execute_single(*arguments, request_data)
         allowed = OperationType.from_http(request_adapter.method)
         # The first frame decides how to answer, before the response starts; the
         # operation runs in a task of its own, since its extensions must enter and
@@ -209,11 +203,7 @@ class IncrementalDelivery(GraphQLOverHTTP):
             async for _ in frames:  # nothing more: lets the operation's hooks finish
                 pass
             return cast(ExecutionResult, first)
-        exchange = exchange_of(request)
-        if exchange.registration and self.persisted_queries:
-            # It runs: a persisted query's hash now stands for it, as for any other.
-            await self.persisted_queries.register(exchange.registration)
-            exchange.registration = None
+        await self.register_persisted(exchange_of(request))
         request_data.protocol = cast(Any, INCREMENTAL_PROTOCOL)
         return cast(ExecutionResult, _prepended(first, frames))
 
