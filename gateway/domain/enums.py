@@ -39,6 +39,11 @@ class ActionStatus(StrEnum):
     CANCELED = "CANCELED"
 
 
+class ApprovalState(StrEnum):
+    PENDING = "PENDING"
+    REJECTED = "REJECTED"
+
+
 class StakingMode(StrEnum):
     FIXED = "FIXED"
     VARIABLE = "VARIABLE"

@@ -12,6 +12,7 @@ from decimal import Decimal
 from gateway.domain.enums import (
     ActionStatus,
     AllocationActionKind,
+    ApprovalState,
     Provider,
     StakeActionKind,
     StakeStatus,
@@ -63,6 +64,17 @@ class StakingProduct:
 
 
 @dataclass(frozen=True, slots=True)
+class Approval:
+    """A provider's approval step on an action. Each count or time is None where the
+    provider does not say it."""
+
+    state: ApprovalState
+    required: int | None = None
+    received: int | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StakeAction:
     provider: Provider
     provider_action_id: str
@@ -77,6 +89,8 @@ class StakeAction:
     failure_reason: str | None = None
     external_id: str | None = None
     estimated_completion_at: datetime | None = None
+    # None where the action needs no approval, or the provider does not say.
+    approval: Approval | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from strawberry.types.enum import StrawberryEnumDefinition
 from gateway.domain.enums import (
     ActionStatus,
     AllocationActionKind,
+    ApprovalState,
     EventSource,
     Provider,
     ProviderState,
@@ -122,6 +123,16 @@ _register(
 
 
 _register(
+    ApprovalState,
+    "Where a provider's approval of an action stands.",
+    {
+        ApprovalState.PENDING: "Waiting for the approvers; nothing has moved yet.",
+        ApprovalState.REJECTED: "Refused by an approver: the action will not run.",
+    },
+)
+
+
+_register(
     StakingMode,
     "FIXED: locked for a term; VARIABLE: redeemable at any time.",
     {
@@ -211,6 +222,7 @@ _register(
 __all__ = [
     "ActionStatus",
     "AllocationActionKind",
+    "ApprovalState",
     "EventSource",
     "Provider",
     "ProviderState",

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from gateway.domain.enums import (
     ActionStatus,
+    ApprovalState,
     Provider,
     StakeActionKind,
     StakeStatus,
 )
-from gateway.domain.models import Reward, Stake, StakeAction, Validator
+from gateway.domain.models import Approval, Reward, Stake, StakeAction, Validator
 from gateway.domain.provider_statuses import (
     UnknownProviderStatus,
     action_status,
@@ -47,6 +48,14 @@ _TWO_STEP = frozenset({"Xdc", "Babylon"})
 _IN_FLIGHT = frozenset(
     {ActionStatus.PENDING_APPROVAL, ActionStatus.PENDING, ActionStatus.IN_PROGRESS}
 )
+
+
+# Dfns' action status is all it says of a policy approval on a staking action
+# (PROVIDERS.md 1.3): no approver counts and no expiry are documented there.
+_APPROVALS: dict[str, Approval] = {
+    "PendingPolicyApproval": Approval(ApprovalState.PENDING),
+    "Rejected": Approval(ApprovalState.REJECTED),
+}
 
 
 def protocol_of(stake: DfnsStake) -> StakingProtocol:
@@ -91,6 +100,7 @@ def to_stake_action(
         transaction_hash=action.transaction_hash,
         failure_reason=action.failure_reason,
         external_id=action.external_id,
+        approval=_APPROVALS.get(action.status),
     )
 
 

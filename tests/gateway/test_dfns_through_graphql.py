@@ -12,7 +12,8 @@ PRODUCTS = """query { stakingProducts(provider: DFNS) {
   id providerProductId protocol requiresValidator minAmount asset { symbol decimals } } }"""
 CREATE = """mutation($input: CreateStakeInput!) { createStake(input: $input) {
   stake { id status providerStatus amount protocol availableActions }
-  action { kind status providerStatus }
+  action { kind status providerStatus
+    approval { state required received expiresAt } }
   userErrors { code message field } } }"""
 STAKE = """query($id: ID!) { stake(id: $id) { id status providerStatus availableActions
   actions { kind status } statusHistory { to source } } }"""
@@ -139,6 +140,12 @@ async def test_a_large_stake_waits_for_policy_approval(gateway, dfns):
     action = created["createStake"]["action"]
     assert action["status"] == "PENDING_APPROVAL"
     assert action["providerStatus"] == "PendingPolicyApproval"
+    assert action["approval"] == {
+        "state": "PENDING",
+        "required": None,
+        "received": None,
+        "expiresAt": None,
+    }
 
 
 async def test_the_same_external_id_twice_creates_one_stake(gateway, dfns):
@@ -208,7 +215,8 @@ async def test_a_stake_with_no_rewards_yet_does_not_fail_the_dfns_page(gateway):
 
 
 LISTED = """query { stakes(first: 100, filter: {provider: DFNS}) {
-  edges { node { id status actions { providerActionId kind status } } } } }"""
+  edges { node { id status
+    actions { providerActionId kind status approval { state } } } } } }"""
 
 
 async def test_a_listed_stake_shows_its_action_waiting_then_approved(gateway, dfns):
@@ -226,6 +234,7 @@ async def test_a_listed_stake_shows_its_action_waiting_then_approved(gateway, df
 
     (waiting,) = (await listed())["actions"]
     assert (waiting["kind"], waiting["status"]) == ("STAKE", "PENDING_APPROVAL")
+    assert waiting["approval"] == {"state": "PENDING"}
     decided = await gateway.http.post(
         f"/sandbox/dfns/_sandbox/approvals/{waiting['providerActionId']}",
         json={"decision": "Approved"},
@@ -234,8 +243,37 @@ async def test_a_listed_stake_shows_its_action_waiting_then_approved(gateway, df
     # A listed stake's actions are reused while its status stands, for at most
     # DFNS_ACTIONS_CACHE_SECONDS (30 s of the sandbox's clock).
     await gateway.advance("dfns", 60)
-    assert [a["status"] for a in (await listed())["actions"]] == ["IN_PROGRESS"]
+    (moving,) = (await listed())["actions"]
+    assert (moving["status"], moving["approval"]) == ("IN_PROGRESS", None)
     await gateway.advance("dfns", 7 * 3600)
     active = await listed()
     assert active["status"] == "ACTIVE"
     assert [a["status"] for a in active["actions"]] == ["COMPLETED"]
+
+
+async def test_a_rejected_action_shows_its_approval_rejected(gateway, dfns):
+    key, products = dfns
+    created = await gateway.graphql(
+        CREATE,
+        {"input": {"productId": products["Ethereum"]["id"], "amount": "400"}},
+        key=key,
+    )
+    stake_id = created["createStake"]["stake"]["id"]
+    edges = (await gateway.graphql(LISTED, key=key))["stakes"]["edges"]
+    (waiting,) = next(e["node"] for e in edges if e["node"]["id"] == stake_id)[
+        "actions"
+    ]
+    decided = await gateway.http.post(
+        f"/sandbox/dfns/_sandbox/approvals/{waiting['providerActionId']}",
+        json={"decision": "Denied"},
+    )
+    assert decided.status_code == 200
+    await gateway.advance("dfns", 60)
+    edges = (await gateway.graphql(LISTED, key=key))["stakes"]["edges"]
+    (rejected,) = next(e["node"] for e in edges if e["node"]["id"] == stake_id)[
+        "actions"
+    ]
+    assert (rejected["status"], rejected["approval"]) == (
+        "REJECTED",
+        {"state": "REJECTED"},
+    )

@@ -7,12 +7,47 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.domain import models
-from gateway.schema.enums import ActionStatus, Provider, StakeActionKind
+from gateway.schema.enums import (
+    ActionStatus,
+    ApprovalState,
+    Provider,
+    StakeActionKind,
+)
 from gateway.schema.ids import NodeId
 from gateway.schema.types.node import Node
 
 if TYPE_CHECKING:
     from gateway.schema.types.stake import Stake
+
+
+@strawberry.type(
+    description=(
+        "A provider's approval step on an action. A count or time is null where the "
+        "provider does not say it (Dfns gives only the state)."
+    )
+)
+class Approval:
+    state: ApprovalState = strawberry.field(description="Where the approval stands.")
+    required: int | None = strawberry.field(
+        description="How many approvals the action needs."
+    )
+    received: int | None = strawberry.field(
+        description="How many approvals it has so far."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="When the request for approval lapses."
+    )
+
+    @classmethod
+    def of(cls, approval: models.Approval | None) -> "Approval | None":
+        if approval is None:
+            return None
+        return cls(
+            state=approval.state,
+            required=approval.required,
+            received=approval.received,
+            expires_at=approval.expires_at,
+        )
 
 
 @strawberry.type(
@@ -59,6 +94,12 @@ class StakeAction(Node):
     estimated_completion_at: datetime | None = strawberry.field(
         description="When unstaked funds are expected to be available."
     )
+    approval: Approval | None = strawberry.field(
+        description=(
+            "Whether the action waits for an approval, where the provider says so "
+            "(Dfns policy approvals); null otherwise."
+        )
+    )
     domain: strawberry.Private[models.StakeAction]
 
     @classmethod
@@ -83,6 +124,7 @@ class StakeAction(Node):
             external_id=action.external_id,
             created_at=action.created_at,
             estimated_completion_at=action.estimated_completion_at,
+            approval=Approval.of(action.approval),
             domain=action,
         )
 

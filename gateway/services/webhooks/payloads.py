@@ -13,7 +13,7 @@ import orjson
 
 from gateway.domain.enums import Provider
 from gateway.domain.history import EntityKind, StatusEvent
-from gateway.domain.models import Asset, Reward, Stake, StakeAction
+from gateway.domain.models import Approval, Asset, Reward, Stake, StakeAction
 from gateway.domain.webhooks import WebhookEventType
 from gateway.services.codec import loads
 
@@ -99,6 +99,18 @@ def action_fields(action: StakeAction) -> dict[str, Any]:
         "externalId": action.external_id,
         "createdAt": _time(action.created_at),
         "estimatedCompletionAt": _time(action.estimated_completion_at),
+        "approval": _approval(action.approval),
+    }
+
+
+def _approval(approval: Approval | None) -> dict[str, Any] | None:
+    if approval is None:
+        return None
+    return {
+        "state": approval.state.value,
+        "required": approval.required,
+        "received": approval.received,
+        "expiresAt": _time(approval.expires_at),
     }
 
 

@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from gateway.domain.enums import ActionStatus, StakeActionKind, StakeStatus
+from gateway.domain.enums import (
+    ActionStatus,
+    ApprovalState,
+    StakeActionKind,
+    StakeStatus,
+)
+from gateway.domain.models import Approval
 from providers.base import ProviderProtocolError
 from providers.dfns.catalog import STAKING_PROTOCOLS
 from providers.dfns.mapping import available_actions, to_stake
@@ -79,6 +85,25 @@ def test_every_stake_status_maps_and_keeps_the_providers_word(word, status):
 def test_every_action_status_maps_and_keeps_the_providers_word(word, status):
     [mapped] = to_stake(parse_stake(iota_stake(actions=[action(word)])), AS_OF).actions
     assert mapped.status is status and mapped.provider_status == word
+
+
+@pytest.mark.parametrize(
+    ("word", "approval"),
+    [
+        ("PendingPolicyApproval", Approval(ApprovalState.PENDING)),
+        ("Rejected", Approval(ApprovalState.REJECTED)),
+        ("InProgress", None),
+        ("Completed", None),
+        ("Failed", None),
+    ],
+)
+def test_an_action_shows_its_policy_approval_only_while_dfns_names_one(word, approval):
+    [mapped] = to_stake(parse_stake(iota_stake(actions=[action(word)])), AS_OF).actions
+    assert mapped.approval == approval
+    # Dfns documents no approver counts or expiry on a staking action.
+    if mapped.approval is not None:
+        assert (mapped.approval.required, mapped.approval.received) == (None, None)
+        assert mapped.approval.expires_at is None
 
 
 @pytest.mark.parametrize(
