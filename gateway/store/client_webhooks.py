@@ -5,8 +5,8 @@ the fan-out's position in the status history, so an event is queued once, and it
 PENDING until an endpoint has acknowledged it, so a crash mid-send sends it again.
 """
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Row, and_, delete, exists, select, update
@@ -110,6 +110,12 @@ def _delivery(
     )
 
 
+def _endpoint_ids(
+    subscribers: Mapping[tuple[Provider, str], Sequence[WebhookEndpoint]],
+) -> set[tuple[tuple[Provider, str], str]]:
+    return {(owner, e.id) for owner, found in subscribers.items() for e in found}
+
+
 class ClientWebhookStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -117,9 +123,20 @@ class ClientWebhookStore:
     # Endpoints
 
     async def create_endpoint(
-        self, endpoint: WebhookEndpoint, secret: str
+        self,
+        endpoint: WebhookEndpoint,
+        secret: str,
+        *,
+        fan_out: str,
+        clock: Callable[[], datetime],
     ) -> WebhookEndpoint:
+        """Stores the endpoint, stamped with its registration time taken under the
+        `fan_out` position's row lock. A fan-out then either ran before (every event
+        it took was recorded before the stamp) or sees this endpoint; none falls
+        between (`enqueue_and_advance`)."""
         async with self._engine.begin() as connection:
+            await self._lock_position(connection, fan_out)
+            endpoint = replace(endpoint, created_at=clock())
             await connection.execute(
                 _endpoints.insert().values(
                     id=endpoint.id,
@@ -132,6 +149,20 @@ class ClientWebhookStore:
                 )
             )
         return endpoint
+
+    @staticmethod
+    async def _lock_position(connection: AsyncConnection, name: str) -> None:
+        await connection.execute(
+            insert_ignoring_conflicts(connection, _positions).values(
+                name=name, cursor=0
+            )
+        )
+        # A no-op write: it waits for, and then holds off, a fan-out moving it.
+        await connection.execute(
+            update(_positions)
+            .where(_positions.c.name == name)
+            .values(cursor=_positions.c.cursor)
+        )
 
     async def endpoints(self, client_id: str | None = None) -> list[WebhookEndpoint]:
         query = select(_endpoints).order_by(_endpoints.c.created_at, _endpoints.c.id)
@@ -211,24 +242,30 @@ class ClientWebhookStore:
         is included: what it misses queues up, and flows once it is enabled again."""
         if not owners:
             return {}
-        wanted = {(p.value, o) for p, o in owners}
         async with self._engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(
-                        _identities.c.provider.label("owner_provider"),
-                        _identities.c.identity.label("owner"),
-                        _endpoints,
-                    )
-                    .join(_endpoints, _endpoints.c.client_id == _identities.c.client_id)
-                    .join(_clients, _clients.c.id == _identities.c.client_id)
-                    .where(
-                        _clients.c.revoked_at.is_(None),
-                        _identities.c.identity.in_([o for _, o in wanted]),
-                    )
-                    .order_by(_endpoints.c.id)
+            return await self._subscribers(connection, owners)
+
+    @staticmethod
+    async def _subscribers(
+        connection: AsyncConnection, owners: Sequence[tuple[Provider, str]]
+    ) -> dict[tuple[Provider, str], list[WebhookEndpoint]]:
+        wanted = {(p.value, o) for p, o in owners}
+        rows = (
+            await connection.execute(
+                select(
+                    _identities.c.provider.label("owner_provider"),
+                    _identities.c.identity.label("owner"),
+                    _endpoints,
                 )
-            ).all()
+                .join(_endpoints, _endpoints.c.client_id == _identities.c.client_id)
+                .join(_clients, _clients.c.id == _identities.c.client_id)
+                .where(
+                    _clients.c.revoked_at.is_(None),
+                    _identities.c.identity.in_([o for _, o in wanted]),
+                )
+                .order_by(_endpoints.c.id)
+            )
+        ).all()
         found: dict[tuple[Provider, str], list[WebhookEndpoint]] = {}
         for row in rows:
             if (row.owner_provider, row.owner) in wanted:
@@ -259,11 +296,15 @@ class ClientWebhookStore:
         advance_to: int,
         deliveries: Sequence[NewDelivery],
         now: datetime,
+        owners: Sequence[tuple[Provider, str]],
+        subscribers: Mapping[tuple[Provider, str], Sequence[WebhookEndpoint]],
     ) -> bool:
         """Queues `deliveries` and moves the position, both or neither.
 
         False, queuing nothing, when the position is no longer `expected` (another
-        sender moved it first).
+        sender moved it first), or when the events' `owners` no longer have exactly
+        the endpoints `subscribers` saw: one registered meanwhile is owed these events,
+        so the caller works them out again.
         """
         try:
             async with self._engine.begin() as connection:
@@ -273,6 +314,10 @@ class ClientWebhookStore:
                     .values(cursor=advance_to)
                 )
                 if moved.rowcount != 1:
+                    raise _PositionMoved
+                # Under the position's lock, no registration can commit any more.
+                now_seen = await self._subscribers(connection, owners) if owners else {}
+                if _endpoint_ids(now_seen) != _endpoint_ids(subscribers):
                     raise _PositionMoved
                 await self._insert(connection, deliveries, now)
         except _PositionMoved:  # rolled back: nothing queued

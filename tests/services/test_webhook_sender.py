@@ -254,3 +254,41 @@ async def test_a_revoked_client_is_sent_nothing_more(world):
     assert await store.clients.revoke(world["client"].id) == 1
     await drain(world["sender"])
     assert receiver.received == []
+
+
+async def test_an_endpoint_registered_during_a_fan_out_still_hears_what_came_after(
+    world,
+):
+    # The fan-out reads the subscribers, then an endpoint registers before the
+    # fan-out moves its position: the event recorded after the registration time
+    # is owed to it, so that fan-out gives way and the next one queues it.
+    store, feed, sender, registry = (
+        world[k] for k in ("store", "feed", "sender", "registry")
+    )
+    theirs, _ = await store.clients.create("theirs", {Provider.ZEROHASH: ["P2"]})
+    registered_meanwhile = []
+    read_subscribers = sender.webhooks.subscribers
+
+    async def subscribers_then_a_registration(owners):
+        found = await read_subscribers(owners)
+        if not registered_meanwhile:
+            registered_meanwhile.append(
+                await registry.register(
+                    theirs.id,
+                    world["receiver"].url,
+                    [WebhookEventType.STAKE_STATUS_CHANGED],
+                )
+            )
+        return found
+
+    sender.webhooks.subscribers = subscribers_then_a_registration
+    await feed.record(
+        [stake_report(stake("t-1", StakeStatus.PENDING, owner="P2"), EventSource.POLL)]
+    )
+    assert await sender.fan_out_once() == 0, "it gives way rather than skip it"
+    sender.webhooks.subscribers = read_subscribers
+    await drain(sender)
+    (endpoint,) = await registry.endpoints(theirs.id)
+    got = [r for r in world["receiver"].received if r.json["data"]["stake"]]
+    assert [r.json["data"]["stake"]["providerStakeId"] for r in got] == ["t-1"]
+    assert endpoint.created_at == registered_meanwhile[0].endpoint.created_at

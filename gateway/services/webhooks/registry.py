@@ -23,7 +23,7 @@ from gateway.domain.webhooks import (
 )
 from gateway.services.webhooks.addresses import AddressPolicy, check_url
 from gateway.services.webhooks.payloads import ordering_key, ping_body
-from gateway.services.webhooks.sender import WebhookSender
+from gateway.services.webhooks.sender import FANOUT, WebhookSender
 from gateway.services.webhooks.signing import new_secret
 from gateway.store.client_webhooks import NewDelivery
 from gateway.store.store import Store
@@ -88,7 +88,9 @@ class WebhookRegistry:
             description=description,
         )
         secret = new_secret()
-        await self.webhooks.create_endpoint(endpoint, secret)
+        endpoint = await self.webhooks.create_endpoint(
+            endpoint, secret, fan_out=FANOUT, clock=self.sender.clock
+        )
         return Registered(endpoint, secret)
 
     async def endpoints(self, client_id: str | None) -> list[WebhookEndpoint]:

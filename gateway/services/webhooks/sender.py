@@ -17,13 +17,14 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from gateway.domain.enums import Provider
 from gateway.domain.errors import UserFacingError
 from gateway.domain.history import EntityKind, StatusEvent
 from gateway.domain.webhooks import (
@@ -119,17 +120,20 @@ class WebhookSender:
             last = event.cursor
         if not taken:
             return 0
-        deliveries = await self._deliveries([(e, at) for e, at in taken if e.applied])
+        applied = [(e, at) for e, at in taken if e.applied]
+        owners = list({(e.provider, e.owner) for e, _ in applied})
+        subscribers = await self.webhooks.subscribers(owners)
+        deliveries = await self._deliveries(applied, subscribers)
         moved = await self.webhooks.enqueue_and_advance(
-            FANOUT, position, last, deliveries, now
+            FANOUT, position, last, deliveries, now, owners, subscribers
         )
         return len(deliveries) if moved else 0
 
     async def _deliveries(
-        self, events: Sequence[tuple[StatusEvent, datetime]]
+        self,
+        events: Sequence[tuple[StatusEvent, datetime]],
+        subscribers: Mapping[tuple[Provider, str], Sequence[WebhookEndpoint]],
     ) -> list[NewDelivery]:
-        owners = list({(e.provider, e.owner) for e, _ in events})
-        subscribers = await self.webhooks.subscribers(owners)
         stakes: dict[tuple[str, str], str | None] = {}
         queued: list[NewDelivery] = []
         for event, recorded_at in events:
