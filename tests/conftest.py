@@ -16,6 +16,16 @@ POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# A test that starts real processes (a gateway SIGKILLed and restarted, two replicas, a
+# browser) spends most of its time in them; on a loaded box its honest run took over
+# the 60 s every other test has (pyproject.toml).
+REAL_PROCESS_TIMEOUT = 150
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(REAL_PROCESS_TIMEOUT))
 
 
 async def _postgres_store() -> AsyncIterator[Store]:

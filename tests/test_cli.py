@@ -1,34 +1,77 @@
-"""The staking-gateway command: export-schema, migrate, clients create/list/revoke."""
+"""The staking-gateway command: export-schema, migrate, clients create/list/revoke,
+webhooks add/list/remove.
 
+The commands run in this process (`gateway.cli.main`), as the entry point calls it; one
+test runs the real `python -m gateway` to show the entry point is wired.
+"""
+
+import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from gateway.cli import main
+
 ROOT = Path(__file__).resolve().parents[1]
+# Whatever the environment configures (real providers, another database, Redis) is
+# not the command's under test.
+CONFIGURED = (
+    "DFNS_",
+    "ZEROHASH_",
+    "CROCANTE_",
+    "GATEWAY_",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
 
 
-def run(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    for name in list(os.environ):
+        if name.startswith(CONFIGURED):
+            monkeypatch.delenv(name)
+
+    def command(*args: str, database: Path) -> Ran:
+        monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return command
+
+
+def test_the_entry_point_runs_as_a_process(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "export-schema"],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        },
+        env={"PATH": "/usr/bin:/bin"},
         check=False,
     )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "schema.graphql").read_text()
 
 
-def test_export_schema_prints_what_is_checked_in(tmp_path):
+def test_export_schema_prints_what_is_checked_in(run, tmp_path):
     result = run("export-schema", database=tmp_path / "db.sqlite3")
     assert result.returncode == 0
     assert result.stdout == (ROOT / "schema.graphql").read_text()
 
 
-def test_migrate_then_clients_create_list_and_revoke(tmp_path):
+def test_migrate_then_clients_create_list_and_revoke(run, tmp_path):
     database = tmp_path / "db.sqlite3"
     assert (
         "applied migrations: [1, 2, 3, 4]" in run("migrate", database=database).stdout
@@ -55,7 +98,7 @@ def test_migrate_then_clients_create_list_and_revoke(tmp_path):
     assert run("clients", "revoke", prefix, database=database).returncode == 1
 
 
-def test_webhooks_add_list_and_remove(tmp_path):
+def test_webhooks_add_list_and_remove(run, tmp_path):
     database = tmp_path / "db.sqlite3"
     created = run(
         "clients", "create", "--name", "shop", "--crocante-user", "alice",
