@@ -2,12 +2,15 @@
 
 The call runs in a task of its own, and every caller (the first one included) waits on
 it through a shield: one caller going away (a client disconnects, a query times out)
-cancels only its own wait, never the read the others are waiting for.
+cancels only its own wait, never the read the others are waiting for. When the last
+caller goes away, nobody wants the read any more and it is cancelled too: a shared read
+never outlives everyone who asked for it.
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -18,9 +21,15 @@ def _settle(task: "asyncio.Task[Any]") -> None:
         task.exception()
 
 
+@dataclass
+class _Shared(Generic[T]):
+    task: "asyncio.Task[T]"
+    waiters: int = 0
+
+
 class Coalescer:
     def __init__(self) -> None:
-        self._inflight: dict[Hashable, asyncio.Task[Any]] = {}
+        self._inflight: dict[Hashable, _Shared[Any]] = {}
         self.coalesced = 0
 
     async def run(
@@ -29,8 +38,8 @@ class Coalescer:
         fn: Callable[[], Awaitable[T]],
         on_shared: Callable[[], None] | None = None,
     ) -> T:
-        task = self._inflight.get(key)
-        if task is not None:
+        shared = self._inflight.get(key)
+        if shared is not None:
             self.coalesced += 1
             if on_shared is not None:
                 on_shared()
@@ -40,12 +49,24 @@ class Coalescer:
                 return await fn()
 
             task = asyncio.ensure_future(call())
-            self._inflight[key] = task
+            shared = self._inflight[key] = _Shared(task)
             task.add_done_callback(_settle)
             task.add_done_callback(lambda done: self._forget(key, done))
-        result: T = await asyncio.shield(task)
+        shared.waiters += 1
+        try:
+            result: T = await asyncio.shield(shared.task)
+        finally:
+            shared.waiters -= 1
+            if shared.waiters == 0 and not shared.task.done():
+                # A caller arriving now starts a read of its own, not this cancelled one.
+                self._forget(key, shared.task)
+                shared.task.cancel()
         return result
 
+    def in_flight(self) -> int:
+        return len(self._inflight)
+
     def _forget(self, key: Hashable, task: "asyncio.Task[Any]") -> None:
-        if self._inflight.get(key) is task:
+        found = self._inflight.get(key)
+        if found is not None and found.task is task:
             del self._inflight[key]

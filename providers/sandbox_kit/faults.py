@@ -5,7 +5,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_sandbox/"
 
@@ -48,7 +48,10 @@ class FaultInjectionMiddleware:
             await self.app(scope, receive, send)
             return
         if self.faults.latency_ms:
-            await asyncio.sleep(self.faults.latency_ms / 1000)
+            replayed = await _late(receive, self.faults.latency_ms / 1000)
+            if replayed is None:
+                return  # the caller gave up waiting: nobody to answer
+            receive = replayed
         if self.faults.down:
             await _plain_error(send, 503, "sandbox: provider is down (injected)")
             return
@@ -56,6 +59,37 @@ class FaultInjectionMiddleware:
             await _plain_error(send, 500, "sandbox: injected server error")
             return
         await self.app(scope, receive, send)
+
+
+async def _late(receive: Receive, seconds: float) -> Receive | None:
+    """Waits `seconds` before the request is served, as a slow provider would; None if
+    the caller hangs up meanwhile (a real server's work would be lost the same way, and
+    a sandbox in the gateway's own process must not hold its stop for the rest).
+
+    The body is read first, so the wait can hear the disconnect; the app is handed the
+    same messages again."""
+    body: list[Message] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        body.append(message)
+        if not message.get("more_body", False):
+            break
+    try:
+        gone = await asyncio.wait_for(receive(), seconds)
+    except TimeoutError:
+        pass
+    else:
+        if gone["type"] == "http.disconnect":
+            return None
+
+    async def replay() -> Message:
+        if body:
+            return body.pop(0)
+        return await receive()
+
+    return replay
 
 
 def _route_path(scope: Scope) -> str:

@@ -75,3 +75,35 @@ async def test_a_caller_that_goes_away_does_not_cancel_the_others_read():
     await asyncio.sleep(0.01)
     leader.cancel()
     assert await follower == "done"
+
+
+async def test_a_read_everyone_left_is_cancelled_and_the_next_caller_reads_anew():
+    coalescer = Coalescer()
+    started: list[asyncio.Event] = []
+    ended = []
+
+    async def read() -> str:
+        started.append(asyncio.Event())
+        try:
+            await asyncio.Event().wait()  # an upstream that never answers
+        finally:
+            ended.append(len(started))
+        return "never"
+
+    first = asyncio.create_task(coalescer.run("key", read))
+    second = asyncio.create_task(coalescer.run("key", read))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    assert ended == [] and coalescer.in_flight() == 1, "one caller still waits"
+    second.cancel()
+    await asyncio.gather(second, return_exceptions=True)
+    await asyncio.sleep(0)
+    assert ended == [1], "nobody waits any more: the read is cancelled"
+    assert coalescer.in_flight() == 0
+
+    async def quick() -> str:
+        return "fresh"
+
+    assert await coalescer.run("key", quick) == "fresh"
