@@ -23,11 +23,13 @@ from bench.scenarios import (
     s5_subscriptions,
     s6_webhooks,
     s7_defer,
+    s8_client_webhooks,
+    s9_rewards_export,
 )
 from bench.variants import KNOWN
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
-ORDER = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
+ORDER = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9")
 Runner = Callable[[Cluster, Profile], Awaitable[ScenarioResult]]
 
 
@@ -43,6 +45,8 @@ def _runners(workdir: Path) -> dict[str, Runner]:
         "S5": s5_subscriptions.run,
         "S6": s6_webhooks.run,
         "S7": s7_defer.run,
+        "S8": s8_client_webhooks.run,
+        "S9": s9_rewards_export.run,
     }
 
 

@@ -47,6 +47,8 @@ def settings_for(creds: BenchCredentials, upstream: str, database_url: str) -> S
         # not its per-client throttle (and subscriptions beyond the per-client cap).
         GATEWAY_RATE_LIMIT_PER_SECOND=0,
         GATEWAY_MAX_CONNECTIONS_PER_CLIENT=0,
+        # S8's receiver is the bench's own, on loopback.
+        GATEWAY_WEBHOOK_ALLOW_PRIVATE=True,
     )
 
 

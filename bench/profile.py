@@ -33,6 +33,7 @@ class Profile:
     s6_events: int
     s6_duplicates: int
     s6_connections: int
+    s8_events: int
 
 
 FULL = Profile(
@@ -56,6 +57,7 @@ FULL = Profile(
     s6_events=3000,
     s6_duplicates=300,
     s6_connections=16,
+    s8_events=3000,
 )
 
 QUICK = Profile(
@@ -79,6 +81,7 @@ QUICK = Profile(
     s6_events=300,
     s6_duplicates=30,
     s6_connections=8,
+    s8_events=300,
 )
 
 # `--compare`: S1 and S2 only, shorter, for before/after figures of candidate changes.
@@ -103,4 +106,5 @@ COMPARE = Profile(
     s6_events=0,
     s6_duplicates=0,
     s6_connections=0,
+    s8_events=0,
 )

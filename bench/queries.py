@@ -49,3 +49,10 @@ CREATE_STAKE = """mutation($input: CreateStakeInput!) {
 
 SUBSCRIPTION = """subscription { stakeStatusChanged {
   cursor status source stake { id provider status amount } } }"""
+
+REGISTER_WEBHOOK = """mutation($url: String!) {
+  createWebhookEndpoint(input: {url: $url, eventTypes: [REWARD_RECEIVED]}) {
+    endpoint { id } secret userErrors { code message } } }"""
+
+ZEROHASH_PRODUCTS = """{ stakingProducts(provider: ZEROHASH) {
+  id asset { symbol } minAmount } }"""

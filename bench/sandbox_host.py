@@ -66,6 +66,20 @@ def build_host(sandboxes: dict[str, ProviderSandbox]) -> Tape:
         count = int((await request.json())["count"])
         return JSONResponse(population.ensure(count))
 
+    zerohash_webhooks = getattr(sandboxes.get("zerohash"), "webhooks", None)
+    webhook_url = zerohash_webhooks.url if zerohash_webhooks else None
+
+    async def webhooks(request: Request) -> JSONResponse:
+        # Off while a scenario moves Zerohash's clock a year (S9): its tens of thousands
+        # of reward webhooks would load the gateway during the measurement.
+        if zerohash_webhooks is None:
+            return JSONResponse({"error": "no zerohash sandbox"}, status_code=404)
+        send = bool((await request.json())["send"])
+        if not send:  # what was published so far still goes out first
+            await zerohash_webhooks.drain()
+        zerohash_webhooks.url = webhook_url if send else None
+        return JSONResponse({"send": send, "dropped": zerohash_webhooks.dropped})
+
     async def taping(request: Request) -> JSONResponse:
         return JSONResponse(tape.set_mode(str((await request.json())["mode"])))
 
@@ -74,6 +88,7 @@ def build_host(sandboxes: dict[str, ProviderSandbox]) -> Tape:
         Route("/_bench/info", info),
         Route("/_bench/population", populate, methods=["POST"]),
         Route("/_bench/tape", taping, methods=["POST"]),
+        Route("/_bench/zerohash-webhooks", webhooks, methods=["POST"]),
         *(
             Mount(f"/sandbox/{name}", app=counters[name].wrap(sandbox.app))
             for name, sandbox in sandboxes.items()

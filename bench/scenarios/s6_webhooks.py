@@ -39,7 +39,7 @@ def _event(participant: str, reward_id: str) -> dict[str, Any]:
     }
 
 
-def _requests(
+def signed_reward_webhooks(
     secret: SecretStr, participant: str, prefix: str, n: int, dups: int
 ) -> list[dict[str, Any]]:
     made = []
@@ -107,7 +107,7 @@ async def run(cluster: Cluster, profile: Profile) -> ScenarioResult:
         prefix = f"bench-{secrets.token_hex(4)}"
         n = profile.s6_events if r else min(200, profile.s6_events)
         dups = profile.s6_duplicates if r else 0
-        requests = _requests(secret, participant, prefix, n, dups)
+        requests = signed_reward_webhooks(secret, participant, prefix, n, dups)
         load = await cluster.load(
             {
                 "mode": "closed",
