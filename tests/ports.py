@@ -16,3 +16,11 @@ def loopback_socket() -> socket.socket:
 
 def port_of(sock: socket.socket) -> int:
     return int(sock.getsockname()[1])
+
+
+def refusing_socket() -> socket.socket:
+    """A loopback port held, never listened on: connections to it are refused, and no
+    other process can take it while the socket is open."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock

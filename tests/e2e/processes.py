@@ -18,14 +18,10 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.ports import loopback_socket, port_of
+
 REPO = Path(__file__).resolve().parents[2]
 DEMO_KEY = "sgw_e2e_demo-key"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def command(*args: str) -> list[str]:
@@ -72,19 +68,31 @@ class Server:
 
 @contextmanager
 def server(
-    args: list[str], env: Mapping[str, str], cwd: Path, *, port: int, ready: str
+    args: list[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    *,
+    ready: str,
+    listening: socket.socket | None = None,
 ) -> Iterator[Server]:
-    """A long-running command; ready once `GET <url><ready>` answers."""
+    """A long-running command serving `listening` (`--fd`: a socket bound here, so no
+    other process can take its port first); ready once `GET <url><ready>` answers."""
+    sock = listening or loopback_socket()
+    port = port_of(sock)
     url = f"http://127.0.0.1:{port}"
     log = cwd / f"{args[0]}-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command(*args, "--port", str(port)),
-            env=environment(env),
-            cwd=cwd,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+    try:
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                command(*args, "--fd", str(sock.fileno()), "--port", str(port)),
+                env=environment(env),
+                cwd=cwd,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                pass_fds=[sock.fileno()],
+            )
+    finally:
+        sock.close()  # the process holds its own copy
     running = Server(url, log, process)
     try:
         _wait_ready(running, ready)
@@ -117,18 +125,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def gateway(
-    tmp: Path, env: Mapping[str, str] | None = None, port: int | None = None
-) -> Iterator[Server]:
+def gateway(tmp: Path, env: Mapping[str, str] | None = None) -> Iterator[Server]:
     """`staking-gateway serve` on its embedded sandboxes, SQLite in `tmp`."""
-    port = port or free_port()
     settings = {
         "GATEWAY_DEMO_API_KEY": DEMO_KEY,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'gateway.sqlite3'}",
         "WATCHER_FAST_SECONDS": "0.5",
         **(env or {}),
     }
-    with server(["serve"], settings, tmp, port=port, ready="/healthz") as running:
+    with server(["serve"], settings, tmp, ready="/healthz") as running:
         yield running
 
 

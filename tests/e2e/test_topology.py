@@ -15,13 +15,13 @@ from gateway.sandbox_env import demo_client_arguments, read_env_file
 from tests.conftest import POSTGRES_URL, REDIS_URL
 from tests.e2e.processes import (
     Server,
-    free_port,
     fresh_database,
     metric,
     run,
     server,
     wait_until,
 )
+from tests.ports import loopback_socket, port_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 
@@ -44,17 +44,18 @@ class Deployment:
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     tmp = tmp_path_factory.mktemp("topology")
-    replica_ports = [free_port(), free_port()]
+    replicas = [loopback_socket(), loopback_socket()]
     env_file = tmp / "sandbox.env"
     # Zerohash's webhooks go to one replica, as they would to the load balancer.
-    sandbox_args = ["sandbox", "--gateway-url", f"http://127.0.0.1:{replica_ports[0]}"]
+    sandbox_args = [
+        "sandbox", "--gateway-url", f"http://127.0.0.1:{port_of(replicas[0])}",
+    ]  # fmt: skip
     with (
         fresh_database(POSTGRES_URL) as database,
         server(
             sandbox_args,
             {"SANDBOX_ENV_FILE": str(env_file)},
             tmp,
-            port=free_port(),
             ready="/zerohash/",
         ) as sandbox,
     ):
@@ -70,10 +71,10 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         replica_env = {**shared, "WATCHER_FAST_SECONDS": "0.3"}
         with (
             server(
-                ["serve"], replica_env, tmp, port=replica_ports[0], ready="/healthz"
+                ["serve"], replica_env, tmp, ready="/healthz", listening=replicas[0]
             ) as first,
             server(
-                ["serve"], replica_env, tmp, port=replica_ports[1], ready="/healthz"
+                ["serve"], replica_env, tmp, ready="/healthz", listening=replicas[1]
             ) as second,
         ):
             yield Deployment(sandbox, [first, second], key)

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.services.webhooks.signing import verify
-from tests.gateway.conftest import free_port
+from tests.ports import loopback_socket, port_of
 
 
 @dataclass
@@ -88,13 +88,11 @@ class Receiver:
 
 @contextlib.asynccontextmanager
 async def webhook_receiver() -> AsyncIterator[Receiver]:
-    port = free_port()
-    receiver = Receiver(url=f"http://127.0.0.1:{port}/hook")
+    sock = loopback_socket()
+    receiver = Receiver(url=f"http://127.0.0.1:{port_of(sock)}/hook")
     app = Starlette(routes=[Route("/hook", receiver.handle, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     async with asyncio.timeout(10):
         while not server.started:  # noqa: ASYNC110  (uvicorn sets a flag, no event)
             await asyncio.sleep(0.01)
@@ -104,4 +102,7 @@ async def webhook_receiver() -> AsyncIterator[Receiver]:
         server.should_exit = True
         # A request left hanging on purpose must not hold the shutdown.
         server.force_exit = True
-        await asyncio.wait_for(task, 10)
+        try:
+            await asyncio.wait_for(task, 10)
+        finally:
+            sock.close()

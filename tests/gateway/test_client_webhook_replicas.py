@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from tests.conftest import REDIS_URL
-from tests.gateway.conftest import free_port
 from tests.gateway.processes import fresh_postgres_database, gateway_process, graphql
 from tests.gateway.receiver import webhook_receiver
 from tests.gateway.test_crash_recovery import make_client, start_sandboxes
+from tests.ports import port_of, refusing_socket
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
 
@@ -36,8 +36,10 @@ async def sender_metrics(url: str) -> tuple[float, float]:
 
 
 async def test_one_replica_sends_each_event_once_whichever_replica_saw_it(tmp_path):
-    # Both replicas in front of one set of providers, as in production.
-    sandbox, _, sandbox_env = await start_sandboxes(tmp_path, free_port())
+    # Both replicas in front of one set of providers, as in production; Zerohash's
+    # own webhooks are not this test's, so they go to a port that refuses them.
+    nowhere = refusing_socket()
+    sandbox, _, sandbox_env = await start_sandboxes(tmp_path, port_of(nowhere))
     demo_args = sandbox_env["SANDBOX_DEMO_CLIENT_ARGS"].split()
     crocante_user = demo_args[demo_args.index("--crocante-user") :][:2]
     try:
@@ -62,6 +64,7 @@ async def test_one_replica_sends_each_event_once_whichever_replica_saw_it(tmp_pa
                 got, created = await _stake_four_times(first, second, hook, key)
                 metrics = [await sender_metrics(r.url) for r in (first, second)]
     finally:
+        nowhere.close()
         sandbox.terminate()
         await sandbox.wait()
     assert len(created) == 4

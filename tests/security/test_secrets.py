@@ -18,7 +18,8 @@ from providers.dfns.sandbox import DfnsSandbox
 from providers.sandbox_kit import SimulatedClock
 from providers.zerohash.sandbox import ZerohashSandbox
 from tests.gateway.clients import new_client
-from tests.gateway.conftest import DEMO_KEY, free_port
+from tests.gateway.conftest import DEMO_KEY
+from tests.ports import loopback_socket, port_of
 from tests.security.wiring import post, start_secure_gateway
 
 CROCANTE_PASSWORD = "croc-pass-Zq8xV3nLw2Pk9sR4"
@@ -177,7 +178,8 @@ async def test_no_configured_secret_appears_in_logs_stderr_metrics_or_answers(
     tmp_path, sandboxes, caplog, capfd
 ):
     caplog.set_level(logging.DEBUG)
-    port = free_port()
+    listening = loopback_socket()
+    port = port_of(listening)
     sandboxes[
         Provider.ZEROHASH
     ].webhook_url = f"http://127.0.0.1:{port}/webhooks/zerohash"
@@ -195,7 +197,7 @@ async def test_no_configured_secret_appears_in_logs_stderr_metrics_or_answers(
     running = start_secure_gateway(
         tmp_path,
         {"sandboxes": sandboxes, "transports": {Provider.CROCANTE: deep}},
-        port=port,
+        listening=listening,
         log_level="debug",
         **settings_secrets,
     )

@@ -2,6 +2,7 @@
 loopback port (as a task or, for synchronous hypothesis tests, a thread)."""
 
 import asyncio
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +15,9 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from tests.gateway.conftest import DEMO_KEY, RunningGateway, free_port
+from tests.gateway.conftest import DEMO_KEY, RunningGateway
+from tests.ports import loopback_socket, port_of
+from tests.waiting import eventually
 
 # The hooks this module once stood in for are in create_app now.
 SecureSettings = Settings
@@ -39,33 +42,30 @@ async def start_secure_gateway(
     tmp_path,
     create_kwargs: dict[str, Any] | None = None,
     *,
-    port: int | None = None,
+    listening: socket.socket | None = None,
     log_level: str = "warning",
     **overrides: Any,
 ) -> AsyncIterator[RunningGateway]:
-    """A secured gateway on a loopback port, on its embedded sandboxes."""
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
+    """A secured gateway on a loopback socket (`listening`, or one of its own), on its
+    embedded sandboxes."""
+    sock = listening or loopback_socket()
+    url = f"http://127.0.0.1:{port_of(sock)}"
     app = secure_app(
         secure_settings(tmp_path, url, **overrides), **(create_kwargs or {})
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level=log_level, lifespan="on"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    for _ in range(250):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.02)
-    assert server.started, "gateway did not start"
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
+        await eventually(lambda: server.started or task.done(), within=30)
+        if task.done():
+            task.result()  # its start-up error
+        assert server.started, "gateway did not start"
         async with httpx.AsyncClient(base_url=url, timeout=20) as http:
             yield RunningGateway(url=url, app=app, http=http)
     finally:
         server.should_exit = True
         await task
+        sock.close()
 
 
 async def post(gateway: RunningGateway, query: str, variables=None, *, key=DEMO_KEY):
@@ -79,13 +79,13 @@ async def post(gateway: RunningGateway, query: str, variables=None, *, key=DEMO_
 @contextmanager
 def threaded_gateway(tmp_path, **overrides: Any) -> Iterator[tuple[str, Starlette]]:
     """A secured gateway served from a thread, for synchronous (hypothesis) tests."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    sock = loopback_socket()
+    url = f"http://127.0.0.1:{port_of(sock)}"
     app = secure_app(secure_settings(tmp_path, url, **overrides))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True
     )
-    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(500):
         if server.started or not thread.is_alive():
@@ -97,3 +97,4 @@ def threaded_gateway(tmp_path, **overrides: Any) -> Iterator[tuple[str, Starlett
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
