@@ -6,8 +6,9 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway.events import BusReconnected, RedisBus, SubscriberOverflow
+from tests.waiting import eventually
 
-from .helpers import assert_silent, eventually, next_message
+from .helpers import assert_silent, next_message
 
 pytestmark = pytest.mark.redis
 
@@ -187,8 +188,9 @@ async def test_an_idle_connection_stays_up_through_keepalive_pings(url, channel)
         await bus.disconnect()
 
 
-async def test_ping_succeeds_against_a_live_server(replica_a):
+async def test_ping_succeeds_against_a_live_server(replica_a, admin):
     await replica_a.ping()
+    assert await clients_named(admin, f"{replica_a.name}:sub"), "its subscriber is up"
 
 
 async def test_ping_fails_while_the_subscriber_connection_is_down(admin):

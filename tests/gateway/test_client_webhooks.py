@@ -2,7 +2,6 @@
 and in order to a receiver on loopback, retried after a 500, pinged, redelivered,
 replayed; SSRF URLs refused; another client sees and touches nothing of ours."""
 
-import asyncio
 from collections import defaultdict
 
 import pytest
@@ -17,6 +16,7 @@ from gateway.domain.enums import (
 from tests.gateway.clients import new_client
 from tests.gateway.conftest import DEMO_KEY, start_gateway
 from tests.gateway.receiver import Answer, webhook_receiver
+from tests.waiting import eventually
 
 REGISTER = """mutation($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) {
@@ -97,7 +97,7 @@ async def test_signed_deliveries_arrive_in_order_and_a_500_is_retried(gateway):
 
         got = about(await receiver.wait_for(active), stake["id"])
         # Asked while the receiver still answers: everything queued gets delivered.
-        await eventually(lambda: settled_log(gateway, key))
+        await eventually(lambda: settled_log(gateway, key), within=20, every=0.1)
         # Read again: the endpoint and its log were two reads, a retry may fall between.
         [endpoint] = (await gateway.graphql(LOG, key=key))["webhookEndpoints"]
     assert got[0].answered == 500
@@ -130,15 +130,6 @@ async def settled_log(gateway, key) -> dict | None:
     [endpoint] = (await gateway.graphql(LOG, key=key))["webhookEndpoints"]
     states = {d["state"] for d in endpoint["deliveries"]}
     return endpoint if states == {"DELIVERED"} else None
-
-
-async def eventually(check, within: float = 20.0):
-    async with asyncio.timeout(within):
-        while True:
-            result = await check()
-            if result:
-                return result
-            await asyncio.sleep(0.1)
 
 
 async def test_a_ping_a_redelivery_and_a_replay_are_signed_and_keep_event_ids(gateway):

@@ -8,7 +8,6 @@ still batch, and the limits and the deadline hold for them too.
 
 import asyncio
 import re
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,6 +23,7 @@ from tests.gateway.incremental import (
     transport_ws,
 )
 from tests.schema.incremental_client import merged
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -265,13 +265,6 @@ async def test_a_client_that_leaves_mid_answer_leaves_no_work_behind(gateway) ->
         await eventually(lambda: not operations_running())
     finally:
         await slow_zerohash(gateway, 0)
-
-
-async def eventually(check, within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        assert time.monotonic() < deadline, "still false"
-        await asyncio.sleep(0.02)
 
 
 async def test_what_misses_the_deadline_is_closed_with_a_timeout(tmp_path) -> None:

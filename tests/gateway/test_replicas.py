@@ -3,6 +3,7 @@ provider is polled by one replica at a time."""
 
 import asyncio
 import re
+import time
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from tests.conftest import REDIS_URL
 from tests.gateway.conftest import DEMO_KEY
 from tests.gateway.processes import fresh_postgres_database, gateway_process, graphql
 from tests.gateway.ws import subscriber
+from tests.waiting import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
 
@@ -32,6 +34,25 @@ async def polls(url: str) -> dict[str, float]:
     }
 
 
+PROVIDERS = ("DFNS", "ZEROHASH", "CROCANTE")
+
+
+async def gauge(url: str, name: str) -> float:
+    async with httpx.AsyncClient(base_url=url) as http:
+        text = (await http.get("/metrics")).text
+    found = re.search(rf"^{re.escape(name)} ([\d.]+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+async def polled_all(url: str) -> bool:
+    counts = await polls(url)
+    return all(counts.get(p, 0) > 0 for p in PROVIDERS)
+
+
+async def polled_more(url: str, than: float) -> bool:
+    return sum((await polls(url)).values()) > than
+
+
 async def test_an_event_seen_by_one_replica_reaches_a_subscriber_on_the_other():
     async with fresh_postgres_database() as database:
         env = {
@@ -49,7 +70,10 @@ async def test_an_event_seen_by_one_replica_reaches_a_subscriber_on_the_other():
             )
             async with subscriber(second.url, DEMO_KEY) as client:
                 await client.subscribe(WATCH)
-                await asyncio.sleep(0.3)
+                # Live on the other replica's bus before anything happens on the first.
+                await eventually(
+                    lambda: gauge(second.url, "gateway_bus_subscribers"), within=20
+                )
                 created = await graphql(
                     first.url, CREATE, {"input": {"productId": product, "amount": "1"}}
                 )
@@ -57,8 +81,12 @@ async def test_an_event_seen_by_one_replica_reaches_a_subscriber_on_the_other():
             assert event["stake"]["id"] == created["createStake"]["stake"]["id"]
             assert event["source"] == "MUTATION"
 
-            await asyncio.sleep(2.0)
-            one, other = await polls(first.url), await polls(second.url)
+            async def both_polled() -> tuple[dict[str, float], dict[str, float]] | None:
+                one, other = await polls(first.url), await polls(second.url)
+                merged = {p: one.get(p, 0) + other.get(p, 0) for p in PROVIDERS}
+                return (one, other) if all(merged.values()) else None
+
+            one, other = await eventually(both_polled, within=20)
             for provider in ("DFNS", "ZEROHASH", "CROCANTE"):
                 counts = (one.get(provider, 0), other.get(provider, 0))
                 assert min(counts) == 0 and max(counts) > 0, (provider, counts)
@@ -73,17 +101,18 @@ async def test_a_replica_that_dies_hands_its_polling_over_within_seconds():
             "WATCHER_LEASE_SECONDS": "1.5",
         }
         async with gateway_process(env) as first:
-            await asyncio.sleep(1.0)
-            assert sum((await polls(first.url)).values()) > 0
+            await eventually(lambda: polled_all(first.url), within=20)
             async with gateway_process(env) as second:
-                await asyncio.sleep(1.0)
+                # The lease holder goes on polling; the newcomer waits its turn.
+                before = sum((await polls(first.url)).values())
+                await eventually(lambda: polled_more(first.url, than=before), within=20)
                 assert sum((await polls(second.url)).values()) == 0
                 first.kill()
                 await first.process.wait()
-                await asyncio.sleep(3.5)
-                taken = await polls(second.url)
-                assert set(taken) >= {"DFNS", "ZEROHASH", "CROCANTE"}
-                assert all(count > 0 for count in taken.values())
+                killed = time.monotonic()
+                await eventually(lambda: polled_all(second.url), within=20)
+                # Within the 1.5 s lease and a poll, with room for a loaded box.
+                assert time.monotonic() - killed < 10
 
 
 async def creates_sent(url: str) -> float:

@@ -1,8 +1,6 @@
 """Subscriptions: live events, resume by cursor without gap or duplicate, both WebSocket
 subprotocols, server pings, and nobody else's events."""
 
-import asyncio
-
 import pytest
 import websockets
 
@@ -10,6 +8,7 @@ from gateway.domain.enums import Provider
 from tests.gateway.clients import new_client
 from tests.gateway.conftest import start_gateway
 from tests.gateway.ws import subscriber
+from tests.waiting import eventually
 
 PRODUCTS = """query { stakingProducts(provider: CROCANTE) { id providerProductId } }"""
 CREATE = """mutation($input: CreateStakeInput!) { createStake(input: $input) {
@@ -19,8 +18,13 @@ UNSTAKE = """mutation($input: UnstakeInput!) { unstake(input: $input) {
 WATCH = """subscription($after: String, $provider: Provider) {
   stakeStatusChanged(after: $after, provider: $provider) {
     cursor status previousStatus source stake { id providerStakeId status } } }"""
-ACTIONS = """subscription { actionStatusChanged(provider: CROCANTE) {
-  cursor status action { kind } } }"""
+ACTIONS = """subscription($after: String) {
+  actionStatusChanged(provider: CROCANTE, after: $after) {
+    cursor status action { kind } } }"""
+# A new client's history starts empty: from the first cursor, a subscriber gets every
+# event of its own, whether it came before the subscription was live or after (no
+# sleep before the mutation, so nothing to miss on a loaded machine).
+FROM_THE_START = {"after": "0"}
 
 
 async def variable_product(gateway, key) -> str:
@@ -45,8 +49,7 @@ async def test_a_subscriber_sees_each_change_of_its_stakes_live(gateway, protoco
     key = await new_client(gateway, "live", {Provider.CROCANTE: ["live-user"]})
     product = await variable_product(gateway, key)
     async with subscriber(gateway.url, key, protocol) as client:
-        await client.subscribe(WATCH, {"provider": "CROCANTE"})
-        await asyncio.sleep(0.2)
+        await client.subscribe(WATCH, {"provider": "CROCANTE", **FROM_THE_START})
         stake_id = await stake_and_redeem(gateway, key, product)
         first = (await client.next_data())["stakeStatusChanged"]
         second = (await client.next_data())["stakeStatusChanged"]
@@ -60,8 +63,7 @@ async def test_resuming_after_a_cursor_replays_what_was_missed_once_in_order(gat
     key = await new_client(gateway, "resume", {Provider.CROCANTE: ["resume-user"]})
     product = await variable_product(gateway, key)
     async with subscriber(gateway.url, key) as client:
-        await client.subscribe(WATCH, {"provider": "CROCANTE"})
-        await asyncio.sleep(0.2)
+        await client.subscribe(WATCH, {"provider": "CROCANTE", **FROM_THE_START})
         await stake_and_redeem(gateway, key, product)
         seen = [(await client.next_data())["stakeStatusChanged"] for _ in range(2)]
     mark = seen[0]["cursor"]
@@ -85,9 +87,9 @@ async def test_a_client_never_receives_another_clients_events(gateway):
     theirs = await new_client(gateway, "theirs", {Provider.CROCANTE: ["bob-sub"]})
     product = await variable_product(gateway, mine)
     async with subscriber(gateway.url, theirs) as spy:
-        await spy.subscribe(WATCH)
-        await spy.subscribe(ACTIONS, op_id="2")
-        await asyncio.sleep(0.2)
+        # From the first cursor, a leak would reach the spy whenever it attached.
+        await spy.subscribe(WATCH, FROM_THE_START)
+        await spy.subscribe(ACTIONS, FROM_THE_START, op_id="2")
         await stake_and_redeem(gateway, mine, product)
         with pytest.raises(TimeoutError):
             await spy.next_data(within=1.0)
@@ -115,11 +117,11 @@ async def test_the_server_pings_idle_graphql_transport_ws_clients(tmp_path):
 async def test_nested_fields_of_each_pushed_event_are_read_after_the_change(gateway):
     key = await new_client(gateway, "fresh", {Provider.CROCANTE: ["fresh-user"]})
     product = await variable_product(gateway, key)
-    watch = """subscription { stakeStatusChanged(provider: CROCANTE) {
-      status stake { statusHistory { to } } } }"""
+    watch = """subscription($after: String) {
+      stakeStatusChanged(provider: CROCANTE, after: $after) {
+        status stake { statusHistory { to } } } }"""
     async with subscriber(gateway.url, key) as client:
-        await client.subscribe(watch)
-        await asyncio.sleep(0.2)
+        await client.subscribe(watch, FROM_THE_START)
         await stake_and_redeem(gateway, key, product)
         first = (await client.next_data())["stakeStatusChanged"]
         second = (await client.next_data())["stakeStatusChanged"]
@@ -134,6 +136,13 @@ async def metric(gateway, name: str) -> float:
     text = (await gateway.http.get("/metrics")).text
     line = next(x for x in text.splitlines() if x.startswith(name + " "))
     return float(line.split()[1])
+
+
+async def subscriptions_are(gateway, *, subscriptions: int, shared_streams: int):
+    return (
+        await metric(gateway, "gateway_subscriptions") == subscriptions
+        and await metric(gateway, "gateway_shared_streams") == shared_streams
+    )
 
 
 async def test_subscribers_asking_the_same_thing_share_one_stream_yet_leave_alone(
@@ -151,9 +160,9 @@ async def test_subscribers_asking_the_same_thing_share_one_stream_yet_leave_alon
         await second.subscribe(WATCH, live)
         # A replay from a cursor is its subscriber's own stream.
         await replaying.subscribe(WATCH, {**live, "after": "0"})
-        await asyncio.sleep(0.3)
-        assert await metric(gateway, "gateway_shared_streams") == 1
-        assert await metric(gateway, "gateway_subscriptions") == 3
+        await eventually(
+            lambda: subscriptions_are(gateway, subscriptions=3, shared_streams=1)
+        )
         stake_id = await stake_and_redeem(gateway, key, product)
         for client in (first, second):
             events = [
@@ -163,8 +172,9 @@ async def test_subscribers_asking_the_same_thing_share_one_stream_yet_leave_alon
             assert {e["stake"]["id"] for e in events} == {stake_id}
         # One member leaves; the other still follows, on the same stream.
         await first.socket.send('{"id": "1", "type": "complete"}')
-        await asyncio.sleep(0.2)
-        assert await metric(gateway, "gateway_subscriptions") == 2
+        await eventually(
+            lambda: subscriptions_are(gateway, subscriptions=2, shared_streams=1)
+        )
         again = await stake_and_redeem(gateway, key, product)
         followed = (await second.next_data())["stakeStatusChanged"]
         assert followed["stake"]["id"] == again

@@ -1,6 +1,5 @@
 """Zerohash end to end: terms, a stake moving PENDING → ACTIVE by webhook, rewards, unstake."""
 
-import asyncio
 from decimal import Decimal
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from gateway.domain.enums import Provider
 from tests.gateway.clients import new_client as make_client
 from tests.gateway.ws import subscriber
+from tests.waiting import eventually
 
 PRODUCTS = """query { stakingProducts(provider: ZEROHASH) {
   id providerProductId asset { symbol } apy unstakingPeriodDays } }"""
@@ -23,21 +23,13 @@ REWARDS = """query($f: RewardFilter) { rewards(filter: $f, first: 50) {
   providerFailures { code } } }"""
 UNSTAKE = """mutation($input: UnstakeInput!) { unstake(input: $input) {
   action { kind status amount estimatedCompletionAt } userErrors { code message } } }"""
-WATCH = """subscription($id: ID) { stakeStatusChanged(stakeId: $id) {
+WATCH = """subscription($id: ID, $after: String) {
+  stakeStatusChanged(stakeId: $id, after: $after) {
   cursor status previousStatus source stake { id status } } }"""
 
 
 async def new_client(gateway, participant: str) -> str:
     return await make_client(gateway, participant, {Provider.ZEROHASH: [participant]})
-
-
-async def eventually(check, within: float = 10.0):
-    async with asyncio.timeout(within):
-        while True:
-            result = await check()
-            if result:
-                return result
-            await asyncio.sleep(0.1)
 
 
 @pytest.fixture
@@ -72,8 +64,8 @@ async def test_a_stake_moves_to_active_by_webhook_and_subscribers_see_it(gateway
     stake = created["createStake"]["stake"]
     assert stake["status"] == "PENDING"
     async with subscriber(gateway.url, key) as watcher:
-        await watcher.subscribe(WATCH, {"id": stake["id"]})
-        await asyncio.sleep(0.2)
+        # From the first cursor: its PENDING first, then whatever the clock brings.
+        await watcher.subscribe(WATCH, {"id": stake["id"], "after": "0"})
         await gateway.advance("zerohash", 2 * 86400)
         seen = []
         while not seen or seen[-1]["status"] != "ACTIVE":
@@ -85,7 +77,7 @@ async def test_a_stake_moves_to_active_by_webhook_and_subscribers_see_it(gateway
         found = (await gateway.graphql(STAKE, {"id": stake["id"]}, key=key))["stake"]
         return found if found["status"] == "ACTIVE" else None
 
-    found = await eventually(history)
+    found = await eventually(history, every=0.1)
     steps = [(h["to"], h["source"]) for h in found["statusHistory"]]
     # Our mutation and Zerohash's own `stake.submitted` push race: one records it.
     assert steps[0] in (("PENDING", "MUTATION"), ("PENDING", "WEBHOOK"))

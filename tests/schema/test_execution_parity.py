@@ -15,7 +15,6 @@ the version bounds allow (`.ci/run`).
 import asyncio
 import json
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from tests.gateway.conftest import DEMO_KEY, RunningGateway, start_gateway
 from tests.gateway.incremental import multipart
 from tests.gateway.test_webhooks import deliver
 from tests.gateway.ws import subscriber
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -447,10 +447,9 @@ async def _read_into(client: Any, seen: dict[str, Any]) -> None:
 
 
 async def arrived(check: Callable[[], Awaitable[bool]], within: float = 20) -> bool:
-    """Whether `check` holds within `within` seconds (polled)."""
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.02)
+    """Whether `check` holds within `within` seconds."""
+    try:
+        await eventually(check, within=within, every=0.02)
+    except AssertionError:
+        return False
     return True

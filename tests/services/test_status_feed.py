@@ -21,7 +21,8 @@ from gateway.services.status_feed import (
     encode_event,
     stake_report,
 )
-from tests.events.helpers import WAIT, eventually
+from tests.events.helpers import WAIT
+from tests.waiting import eventually
 
 MINE = (Provider.ZEROHASH, "CUST01")
 THEIRS = (Provider.ZEROHASH, "CUST02")

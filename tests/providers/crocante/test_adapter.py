@@ -335,8 +335,15 @@ async def test_eligibility_checks_the_product_and_its_minimum(adapter):
     assert negative.code is UserErrorCode.INVALID_INPUT
 
 
-async def test_health_check_passes_against_a_healthy_sandbox(adapter):
+async def test_health_check_passes_against_a_healthy_sandbox(adapter, http):
+    answers = []
+
+    async def record(response):
+        answers.append(response.status_code)
+
+    http.event_hooks["response"] = [record]
     await adapter.health_check()
+    assert answers and all(200 <= status < 300 for status in answers)
 
 
 async def test_the_adapter_logs_in_again_when_its_token_expires(http, sandbox, clock):

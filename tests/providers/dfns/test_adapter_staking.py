@@ -356,8 +356,15 @@ async def test_eligibility_checks_wallet_product_decimals_and_minimum(adapter):
     assert unknown.field == ("product",)
 
 
-async def test_health_check_passes_against_the_sandbox(adapter):
+async def test_health_check_passes_against_the_sandbox(adapter, http):
+    answers = []
+
+    async def record(response):
+        answers.append(response.status_code)
+
+    http.event_hooks["response"] = [record]
     await adapter.health_check()
+    assert answers and all(200 <= status < 300 for status in answers)
 
 
 async def test_a_sandbox_that_is_down_makes_the_adapter_unavailable(adapter, sandbox):

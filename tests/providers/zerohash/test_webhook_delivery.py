@@ -196,8 +196,14 @@ async def test_without_a_url_events_are_dropped_until_one_is_set(clock, started)
 
 
 async def test_start_and_stop_are_idempotent(clock):
-    sandbox = _sandbox(clock, Receiver())
+    receiver = Receiver()
+    sandbox = _sandbox(clock, receiver)
     await sandbox.start()
     await sandbox.start()
+    sandbox.webhooks.publish({"event_type": "ping"})
+    await sandbox.webhooks.drain()
+    assert len(receiver.requests) == 1, "one sender, however often started"
     await sandbox.stop()
     await sandbox.stop()
+    sandbox.webhooks.publish({"event_type": "ping"})
+    assert len(receiver.requests) == 1, "stopped: nothing more is sent"
