@@ -6,7 +6,7 @@ import asyncio
 from gateway.domain.caller import Caller, ClientClaim
 from gateway.domain.enums import Provider
 from gateway.services.authentication import Authenticator
-from tests.events.helpers import eventually
+from tests.waiting import eventually
 
 
 class GatedClients:
