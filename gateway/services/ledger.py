@@ -24,6 +24,10 @@ from gateway.services.provider_set import ProviderSet, failure_of
 from providers.base import ProviderError
 
 MAX_LEDGER_PAGE = 1000
+# An identity's whole reward history is one read of many pages (a year of daily rewards
+# for 100 stakes is 366 Zerohash pages): the per-call provider timeout, meant for one
+# answer, would cut it off on a busy box. Each page still has its own deadline.
+LEDGER_READ_SECONDS = 120.0
 DEFAULT_LEDGER_PAGE = 100
 # Undated rows sort first within their identity.
 _UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -135,7 +139,10 @@ class RewardsLedger:
         adapter = self.providers.adapter(provider)
         owners = (owner,)
         rewards = await self.providers.read(
-            provider, ("rewards", owners), lambda: adapter.list_rewards(owners)
+            provider,
+            ("rewards", owners),
+            lambda: adapter.list_rewards(owners),
+            budget_seconds=LEDGER_READ_SECONDS,
         )
         rows = [_row(r) for r in rewards if r.owner == owner and _wanted(r, query)]
         return sorted(rows, key=_sort_key)

@@ -72,13 +72,19 @@ class ProviderSet:
         return adapter
 
     async def read(
-        self, provider: Provider, key: Hashable, fn: Callable[[], Awaitable[T]]
+        self,
+        provider: Provider,
+        key: Hashable,
+        fn: Callable[[], Awaitable[T]],
+        *,
+        budget_seconds: float | None = None,
     ) -> T:
-        """An idempotent read: retried, guarded, and shared with identical reads in flight."""
+        """An idempotent read: retried, guarded, and shared with identical reads in flight.
+        `budget_seconds` replaces the provider's timeout for a read of many pages."""
         guard = self.guards[provider]
         return await self.coalescer.run(
-            (provider, key),
-            lambda: guard.call(fn, idempotent=True),
+            (provider, key, budget_seconds),
+            lambda: guard.call(fn, idempotent=True, budget_seconds=budget_seconds),
             on_shared=lambda: trace_shared(provider),
         )
 

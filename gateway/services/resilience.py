@@ -93,7 +93,16 @@ class GuardedProvider:
         self.breaker = CircuitBreaker()
         self.health = ProviderHealth(provider)
 
-    async def call(self, fn: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
+    async def call(
+        self,
+        fn: Callable[[], Awaitable[T]],
+        *,
+        idempotent: bool,
+        budget_seconds: float | None = None,
+    ) -> T:
+        """`budget_seconds` replaces the policy's timeout for a call known to walk many
+        pages."""
+        budget = self.policy.timeout if budget_seconds is None else budget_seconds
         attempts = 1 + (self.policy.read_retries if idempotent else 0)
         for attempt in range(attempts):
             if not self.breaker.allow():
@@ -104,12 +113,12 @@ class GuardedProvider:
                 )
             started = time.perf_counter()
             try:
-                async with asyncio.timeout(self.policy.timeout):
+                async with asyncio.timeout(budget):
                     result = await fn()
             except TimeoutError:
                 error: ProviderError = ProviderUnavailable(
                     self.provider,
-                    f"no answer within {self.policy.timeout:g} s",
+                    f"no answer within {budget:g} s",
                     code="TIMEOUT",
                 )
             except (ProviderUnavailable, ProviderProtocolError) as exc:

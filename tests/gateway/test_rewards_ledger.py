@@ -194,6 +194,31 @@ async def test_a_provider_that_is_down_is_a_502_and_a_summary_failure(ledger):
     assert [f["provider"] for f in summary["providerFailures"]] == ["ZEROHASH"]
 
 
+async def test_an_export_of_many_pages_is_not_cut_by_the_per_call_timeout(tmp_path):
+    # Each Zerohash answer takes 0.4 s, inside the 1 s per-call timeout; the history
+    # is 4 pages (1.6 s and more), which a GraphQL read in one budget would not get.
+    async for gateway in start_gateway(
+        tmp_path, WATCHER_ENABLED=False, PROVIDER_TIMEOUT_SECONDS=1
+    ):
+        key = await new_client(gateway, "pages", {Provider.ZEROHASH: ["PAGES1"]})
+        await gateway.graphql(TERMS, key=key)
+        products = (await gateway.graphql(PRODUCTS, key=key))["stakingProducts"]
+        eth = next(p["id"] for p in products if p["asset"]["symbol"] == "ETH")
+        for _ in range(2):
+            created = await gateway.graphql(
+                CREATE, {"input": {"productId": eth, "amount": "1"}}, key=key
+            )
+            assert created["createStake"]["userErrors"] == []
+        await gateway.advance("zerohash", 170 * 86400)
+        slow = await gateway.http.post(
+            "/sandbox/zerohash/_sandbox/faults", json={"latency_ms": 400}
+        )
+        assert slow.status_code == 200
+        response, rows = await export(gateway, key)
+        assert response.status_code == 200, response.text
+        assert len(rows) > 300
+
+
 async def test_running_totals_are_rows_of_their_own_and_say_so(ledger):
     gateway, _, _ = ledger
     response, rows = await export(gateway, DEMO_KEY, provider="DFNS,CROCANTE")

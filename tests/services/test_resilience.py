@@ -77,6 +77,19 @@ async def test_a_slow_provider_times_out_once_without_retry():
     assert raised.value.code == "TIMEOUT" and calls == 1
 
 
+async def test_a_read_of_many_pages_gets_the_budget_it_is_given():
+    guard = GuardedProvider(Provider.ZEROHASH, FAST)
+
+    async def pages() -> str:
+        for _ in range(5):
+            await asyncio.sleep(0.1)  # five answers, each well within its deadline
+        return "all of them"
+
+    with pytest.raises(ProviderUnavailable):
+        await guard.call(pages, idempotent=True)
+    assert await guard.call(pages, idempotent=True, budget_seconds=5) == "all of them"
+
+
 async def test_the_breaker_opens_after_repeated_failures_and_fails_fast():
     guard = GuardedProvider(Provider.DFNS, CallPolicy(read_retries=0))
     garbage = Flaky(100, ProviderProtocolError(Provider.DFNS, "not JSON"))
