@@ -219,60 +219,54 @@ LISTED = """query { stakes(first: 100, filter: {provider: DFNS}) {
     actions { providerActionId kind status approval { state } } } } } }"""
 
 
-async def test_a_listed_stake_shows_its_action_waiting_then_approved(gateway, dfns):
-    key, products = dfns
+async def held_stake(gateway, key, products) -> str:
+    """A 400 ETH stake: large enough for the sandbox's policy to hold it for approval."""
     created = await gateway.graphql(
         CREATE,
         {"input": {"productId": products["Ethereum"]["id"], "amount": "400"}},
         key=key,
     )
-    stake_id = created["createStake"]["stake"]["id"]
+    return created["createStake"]["stake"]["id"]
 
-    async def listed():
-        edges = (await gateway.graphql(LISTED, key=key))["stakes"]["edges"]
-        return next(e["node"] for e in edges if e["node"]["id"] == stake_id)
 
-    (waiting,) = (await listed())["actions"]
-    assert (waiting["kind"], waiting["status"]) == ("STAKE", "PENDING_APPROVAL")
-    assert waiting["approval"] == {"state": "PENDING"}
+async def listed(gateway, key, stake_id: str) -> dict:
+    edges = (await gateway.graphql(LISTED, key=key))["stakes"]["edges"]
+    return next(e["node"] for e in edges if e["node"]["id"] == stake_id)
+
+
+async def decide(gateway, action: dict, decision: str) -> None:
     decided = await gateway.http.post(
-        f"/sandbox/dfns/_sandbox/approvals/{waiting['providerActionId']}",
-        json={"decision": "Approved"},
+        f"/sandbox/dfns/_sandbox/approvals/{action['providerActionId']}",
+        json={"decision": decision},
     )
     assert decided.status_code == 200
+
+
+async def test_a_listed_stake_shows_its_action_waiting_then_approved(gateway, dfns):
+    key, products = dfns
+    stake_id = await held_stake(gateway, key, products)
+    (waiting,) = (await listed(gateway, key, stake_id))["actions"]
+    assert (waiting["kind"], waiting["status"]) == ("STAKE", "PENDING_APPROVAL")
+    assert waiting["approval"] == {"state": "PENDING"}
+    await decide(gateway, waiting, "Approved")
     # A listed stake's actions are reused while its status stands, for at most
     # DFNS_ACTIONS_CACHE_SECONDS (30 s of the sandbox's clock).
     await gateway.advance("dfns", 60)
-    (moving,) = (await listed())["actions"]
+    (moving,) = (await listed(gateway, key, stake_id))["actions"]
     assert (moving["status"], moving["approval"]) == ("IN_PROGRESS", None)
     await gateway.advance("dfns", 7 * 3600)
-    active = await listed()
+    active = await listed(gateway, key, stake_id)
     assert active["status"] == "ACTIVE"
     assert [a["status"] for a in active["actions"]] == ["COMPLETED"]
 
 
 async def test_a_rejected_action_shows_its_approval_rejected(gateway, dfns):
     key, products = dfns
-    created = await gateway.graphql(
-        CREATE,
-        {"input": {"productId": products["Ethereum"]["id"], "amount": "400"}},
-        key=key,
-    )
-    stake_id = created["createStake"]["stake"]["id"]
-    edges = (await gateway.graphql(LISTED, key=key))["stakes"]["edges"]
-    (waiting,) = next(e["node"] for e in edges if e["node"]["id"] == stake_id)[
-        "actions"
-    ]
-    decided = await gateway.http.post(
-        f"/sandbox/dfns/_sandbox/approvals/{waiting['providerActionId']}",
-        json={"decision": "Denied"},
-    )
-    assert decided.status_code == 200
+    stake_id = await held_stake(gateway, key, products)
+    (waiting,) = (await listed(gateway, key, stake_id))["actions"]
+    await decide(gateway, waiting, "Denied")
     await gateway.advance("dfns", 60)
-    edges = (await gateway.graphql(LISTED, key=key))["stakes"]["edges"]
-    (rejected,) = next(e["node"] for e in edges if e["node"]["id"] == stake_id)[
-        "actions"
-    ]
+    (rejected,) = (await listed(gateway, key, stake_id))["actions"]
     assert (rejected["status"], rejected["approval"]) == (
         "REJECTED",
         {"state": "REJECTED"},
