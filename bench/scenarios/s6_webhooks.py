@@ -69,6 +69,20 @@ def signed_reward_webhooks(
     return made
 
 
+def sent_once(
+    requests: list[dict[str, Any]], connections: int, **extra: Any
+) -> dict[str, Any]:
+    """The load generator's spec: each request sent once, as fast as it is answered."""
+    return {
+        "mode": "closed",
+        "connections": connections,
+        "duration_s": 300,
+        "once": True,
+        "requests": requests,
+        **extra,
+    }
+
+
 async def _rows(cluster: Cluster, prefix: str) -> dict[str, int]:
     assert cluster.store is not None
     async with cluster.store.engine.connect() as conn:
@@ -109,15 +123,12 @@ async def run(cluster: Cluster, profile: Profile) -> ScenarioResult:
         dups = profile.s6_duplicates if r else 0
         requests = signed_reward_webhooks(secret, participant, prefix, n, dups)
         load = await cluster.load(
-            {
-                "mode": "closed",
-                "connections": profile.s6_connections,
-                "duration_s": 300,
-                "once": True,
-                "requests": requests,
-                "markers": ['"duplicate":true'],
-                "bad_markers": ['"received":false'],
-            }
+            sent_once(
+                requests,
+                profile.s6_connections,
+                markers=['"duplicate":true'],
+                bad_markers=['"received":false'],
+            )
         )
         rows = await _rows(cluster, prefix)
         if r:

@@ -18,7 +18,7 @@ from bench.cluster import Cluster
 from bench.profile import Profile
 from bench.receiver import bench_receiver
 from bench.report import ScenarioResult
-from bench.scenarios.s6_webhooks import signed_reward_webhooks
+from bench.scenarios.s6_webhooks import sent_once, signed_reward_webhooks
 from bench.stats import median_of
 from gateway.domain.enums import Provider
 
@@ -50,15 +50,7 @@ async def run(cluster: Cluster, profile: Profile) -> ScenarioResult:
                 secret, participant, f"bench-s8-{participant}", n, 0
             )
             began = time.monotonic()
-            load = await cluster.load(
-                {
-                    "mode": "closed",
-                    "connections": profile.s6_connections,
-                    "duration_s": 300,
-                    "once": True,
-                    "requests": requests,
-                }
-            )
+            load = await cluster.load(sent_once(requests, profile.s6_connections))
             arrived = await receiver.wait_for_distinct(n, DELIVERY_DEADLINE_S)
             distinct = receiver.distinct()
             last = max((a.at for a in receiver.arrivals), default=began)

@@ -151,12 +151,16 @@ class ClientWebhookStore:
         return endpoint
 
     @staticmethod
-    async def _lock_position(connection: AsyncConnection, name: str) -> None:
+    async def _ensure_position(connection: AsyncConnection, name: str) -> None:
         await connection.execute(
             insert_ignoring_conflicts(connection, _positions).values(
                 name=name, cursor=0
             )
         )
+
+    @classmethod
+    async def _lock_position(cls, connection: AsyncConnection, name: str) -> None:
+        await cls._ensure_position(connection, name)
         # A no-op write: it waits for, and then holds off, a fan-out moving it.
         await connection.execute(
             update(_positions)
@@ -277,11 +281,7 @@ class ClientWebhookStore:
 
     async def position(self, name: str) -> int:
         async with self._engine.begin() as connection:
-            await connection.execute(
-                insert_ignoring_conflicts(connection, _positions).values(
-                    name=name, cursor=0
-                )
-            )
+            await self._ensure_position(connection, name)
             value = (
                 await connection.execute(
                     select(_positions.c.cursor).where(_positions.c.name == name)
